@@ -1,0 +1,72 @@
+/**
+ * Domain errors. Each carries a stable snake_case code (the API contract, design.md section 3);
+ * the one error mapper in `http/error-mapper.ts` turns them into HTTP responses.
+ */
+
+export type OtpErrorCode =
+  | "invalid_request"
+  | "invalid_phone"
+  | "country_not_allowed"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "rate_limited"
+  | "sms_send_failed"
+  | "service_unavailable"
+  | "invalid_code"
+  | "code_expired"
+  | "too_many_attempts";
+
+/** Which limit refused a send: lets a client explain the wait. */
+export type RateLimitReason = "resend_cooldown" | "phone_hourly_limit" | "ip_hourly_limit";
+
+export class OtpError extends Error {
+  override readonly name: string = "OtpError";
+  constructor(
+    readonly code: OtpErrorCode,
+    message: string,
+    /** Extra fields for the error object of the response body. */
+    readonly details: Readonly<Record<string, string | number | boolean>> = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export class RateLimitedError extends OtpError {
+  override readonly name = "RateLimitedError";
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly reason: RateLimitReason,
+  ) {
+    super("rate_limited", RATE_LIMIT_MESSAGES[reason], { retryAfter: retryAfterSeconds, reason });
+  }
+}
+
+const RATE_LIMIT_MESSAGES: Record<RateLimitReason, string> = {
+  resend_cooldown: "A code was sent to this number moments ago. Wait before asking for another.",
+  phone_hourly_limit: "Too many codes were sent to this number this hour.",
+  ip_hourly_limit: "Too many codes were requested from this network this hour.",
+};
+
+export class InvalidCodeError extends OtpError {
+  override readonly name = "InvalidCodeError";
+  constructor(readonly attemptsRemaining: number) {
+    super("invalid_code", "The code is not correct.", { attemptsRemaining });
+  }
+}
+
+/** A dependency (DynamoDB, Secrets Manager) failed or timed out; the request may be retried. */
+export class ServiceUnavailableError extends OtpError {
+  override readonly name = "ServiceUnavailableError";
+  constructor(message: string, options?: ErrorOptions) {
+    super("service_unavailable", message, {}, options);
+  }
+}
+
+/** The SMS provider refused or failed; everything the send reserved has been rolled back. */
+export class SmsSendError extends OtpError {
+  override readonly name = "SmsSendError";
+  constructor(options?: ErrorOptions) {
+    super("sms_send_failed", "The SMS could not be sent. Try again.", {}, options);
+  }
+}
