@@ -7,7 +7,8 @@ import { z } from "zod";
  * at boot) and a bad value fails fast with a message that names the variable.
  */
 
-export const DEFAULT_SMS_TEMPLATE = "{code} is your {app} verification code. It expires in {minutes} minutes.";
+export const DEFAULT_SMS_TEMPLATE =
+  "{code} is your {app} verification code. It expires in {minutes} minutes.";
 const TEMPLATE_PLACEHOLDERS = ["code", "app", "minutes"] as const;
 const MIN_SECRET_LENGTH = 32;
 
@@ -22,7 +23,10 @@ function intInRange(min: number, max: number, fallback: number) {
     .transform((raw, ctx) => {
       if (raw === undefined || raw === "") return fallback;
       if (!/^\d+$/.test(raw)) {
-        ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max} (got "${raw}")` });
+        ctx.addIssue({
+          code: "custom",
+          message: `must be a whole number from ${min} to ${max} (got "${raw}")`,
+        });
         return z.NEVER;
       }
       const value = Number(raw);
@@ -51,7 +55,10 @@ const countryList = optionalString.transform((raw, ctx) => {
   const countries = commaList(raw).map((country) => country.toUpperCase());
   for (const country of countries) {
     if (!/^[A-Z]{2}$/.test(country) || !isSupportedCountry(country)) {
-      ctx.addIssue({ code: "custom", message: `"${country}" is not an ISO 3166 alpha-2 country with phone numbers` });
+      ctx.addIssue({
+        code: "custom",
+        message: `"${country}" is not an ISO 3166 alpha-2 country with phone numbers`,
+      });
     }
   }
   return countries;
@@ -92,7 +99,9 @@ const smsTemplate = optionalString.transform((raw, ctx) => {
 });
 
 const hostname = optionalString.refine(
-  (raw) => raw === undefined || /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(raw),
+  (raw) =>
+    raw === undefined ||
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(raw),
   { message: "must be a bare host name such as app.example.com (no scheme, port or path)" },
 );
 
@@ -100,7 +109,13 @@ const testNumbers = optionalString.transform((raw, ctx) => {
   const entries = new Map<string, string>();
   for (const pair of commaList(raw)) {
     const [phone, code, extra] = pair.split("=").map((part) => part.trim());
-    if (extra !== undefined || !phone || !code || !/^\+[1-9]\d{6,14}$/.test(phone) || !/^\d{4,10}$/.test(code)) {
+    if (
+      extra !== undefined ||
+      !phone ||
+      !code ||
+      !/^\+[1-9]\d{6,14}$/.test(phone) ||
+      !/^\d{4,10}$/.test(code)
+    ) {
       ctx.addIssue({ code: "custom", message: `"${pair}" is not of the form +15005550006=123456` });
       continue;
     }
@@ -153,14 +168,23 @@ const environmentSchema = z
     OTP_TOKEN_SECRET_ARN: optionalString.refine((raw) => raw === undefined || raw.startsWith("arn:"), {
       message: "must be a Secrets Manager ARN",
     }),
-    OTP_SMS_SENDER_ID: optionalString.refine((raw) => raw === undefined || /^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/.test(raw), {
-      message: "must be 1-11 letters or digits with at least one letter",
-    }),
-    OTP_SMS_ORIGINATION_NUMBER: optionalString.refine((raw) => raw === undefined || /^\+[1-9]\d{1,14}$/.test(raw), {
-      message: "must be an E.164 number such as +18005550100",
-    }),
+    OTP_SMS_SENDER_ID: optionalString.refine(
+      (raw) => raw === undefined || /^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/.test(raw),
+      {
+        message: "must be 1-11 letters or digits with at least one letter",
+      },
+    ),
+    OTP_SMS_ORIGINATION_NUMBER: optionalString.refine(
+      (raw) => raw === undefined || /^\+[1-9]\d{1,14}$/.test(raw),
+      {
+        message: "must be an E.164 number such as +18005550100",
+      },
+    ),
     ALLOWED_ORIGINS: originList,
-    TABLE_NAME: z.string({ message: "is required (the DynamoDB table name)" }).trim().min(1, "must not be empty"),
+    TABLE_NAME: z
+      .string({ message: "is required (the DynamoDB table name)" })
+      .trim()
+      .min(1, "must not be empty"),
     SMS_CAPTURE_TOPIC_ARN: optionalString.refine((raw) => raw === undefined || raw.startsWith("arn:"), {
       message: "must be an SNS topic ARN",
     }),
@@ -189,7 +213,11 @@ const environmentSchema = z
         ctx.addIssue({ code: "custom", path: ["OTP_TEST_NUMBERS"], message: "is refused when STAGE=prod" });
       }
       if (env.ALLOWED_ORIGINS.includes("*")) {
-        ctx.addIssue({ code: "custom", path: ["ALLOWED_ORIGINS"], message: "must not contain * when STAGE=prod" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["ALLOWED_ORIGINS"],
+          message: "must not contain * when STAGE=prod",
+        });
       }
       if (env.SMS_CAPTURE_TOPIC_ARN) {
         ctx.addIssue({

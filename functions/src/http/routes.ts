@@ -5,7 +5,11 @@
  */
 
 /** DynamoDB actions a handler performs on the OTP table (IAM least privilege is derived from this). */
-export type TableAction = "dynamodb:GetItem" | "dynamodb:UpdateItem" | "dynamodb:PutItem" | "dynamodb:DeleteItem";
+export type TableAction =
+  | "dynamodb:GetItem"
+  | "dynamodb:UpdateItem"
+  | "dynamodb:PutItem"
+  | "dynamodb:DeleteItem";
 
 export interface RouteDefinition {
   /** Short name: used for the Lambda function id and log service name. */

@@ -1,0 +1,62 @@
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import type { z } from "zod";
+import { OtpError } from "../domain/errors.ts";
+
+/** Bodies larger than this are refused before parsing (design.md section 3). */
+export const MAX_BODY_BYTES = 4096;
+
+/** Case-insensitive header lookup: API Gateway keeps the client's casing. */
+export function header(event: Pick<APIGatewayProxyEvent, "headers">, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/**
+ * Reads a JSON body and validates it against a strict schema, in the order a client can act on:
+ * media type (415), size (413), syntax and shape (400).
+ * @throws OtpError `unsupported_media_type`, `payload_too_large` or `invalid_request`.
+ */
+export function readJsonBody<Schema extends z.ZodType>(
+  event: APIGatewayProxyEvent,
+  schema: Schema,
+): z.output<Schema> {
+  const mediaType = header(event, "content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (mediaType !== "application/json") {
+    throw new OtpError(
+      "unsupported_media_type",
+      "Send the body as JSON with content-type: application/json.",
+    );
+  }
+  const raw = event.body ?? "";
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
+  if (bytes.byteLength > MAX_BODY_BYTES) {
+    throw new OtpError("payload_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes.`, {
+      maxBytes: MAX_BODY_BYTES,
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw new OtpError("invalid_request", "The body is not valid JSON.");
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      if (issue.code === "unrecognized_keys") return `unknown field(s): ${issue.keys.join(", ")}`;
+      const where = issue.path.length > 0 ? issue.path.join(".") : "body";
+      return `${where}: ${issue.message}`;
+    });
+    throw new OtpError("invalid_request", `The request body is not valid: ${problems.join("; ")}.`);
+  }
+  return result.data;
+}
+
+/** The caller's IP as API Gateway saw it. */
+export function sourceIp(event: APIGatewayProxyEvent): string | undefined {
+  const ip = event.requestContext?.identity?.sourceIp;
+  return typeof ip === "string" && ip.length > 0 ? ip : undefined;
+}
