@@ -192,13 +192,6 @@ const environmentSchema = z
     AWS_REGION: optionalString.transform((raw) => raw ?? "us-east-1"),
   })
   .superRefine((env, ctx) => {
-    if (!env.OTP_TOKEN_SECRET && !env.OTP_TOKEN_SECRET_ARN) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["OTP_TOKEN_SECRET"],
-        message: "set OTP_TOKEN_SECRET (local) or OTP_TOKEN_SECRET_ARN (Secrets Manager)",
-      });
-    }
     for (const [phone, code] of env.OTP_TEST_NUMBERS) {
       if (code.length !== env.OTP_LENGTH) {
         ctx.addIssue({
@@ -287,15 +280,22 @@ export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape) as readonly
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): OtpConfig {
   const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+  // Checked on the raw values so it is reported together with field errors, which stop zod
+  // before its whole-object refinements run.
+  const secretMissing = !env.OTP_TOKEN_SECRET?.trim() && !env.OTP_TOKEN_SECRET_ARN?.trim();
+  const secretProblem = secretMissing
+    ? ["OTP_TOKEN_SECRET: set OTP_TOKEN_SECRET (local) or OTP_TOKEN_SECRET_ARN (Secrets Manager)"]
+    : [];
+  if (!parsed.success || secretMissing) {
+    throw new ConfigError([
+      ...(parsed.error?.issues ?? []).map((issue) => {
         const variable = issue.path.join(".") || "environment";
         const value = env[variable];
         const shown = variable.includes("SECRET") || value === undefined ? "" : ` (value: "${value}")`;
         return `${variable}: ${issue.message}${issue.message.includes("got") ? "" : shown}`;
       }),
-    );
+      ...secretProblem,
+    ]);
   }
   const e = parsed.data;
   return {

@@ -1,0 +1,70 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { OtpError } from "../../src/domain/errors.ts";
+import { maskPhone, parsePhone } from "../../src/domain/phone.ts";
+
+const open = { allowedCountries: [], testNumbers: new Map<string, string>() };
+
+function errorCode(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof OtpError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe("parsePhone", () => {
+  it.each([
+    ["+14155550123", "US"],
+    ["+442079460958", "GB"],
+    ["+61491570156", "AU"],
+    ["+16135550123", "CA"],
+  ])("accepts %s (%s)", (input, country) => {
+    expect(parsePhone(input, open)).toEqual({ e164: input, country });
+  });
+
+  it.each([
+    "14155550123", // no +
+    "+1 415 555 0123", // spaces are not E.164
+    "+1-415-555-0123",
+    "+04155550123",
+    "+1415555012345678", // too long
+    "+1",
+    "+12345", // E.164 shape but not a valid number
+    "+19999999999",
+    "tel:+14155550123",
+    "",
+  ])("refuses %j as invalid_phone", (input) => {
+    expect(errorCode(() => parsePhone(input, open))).toBe("invalid_phone");
+  });
+
+  it("applies the country allow list", () => {
+    const policy = { allowedCountries: ["US", "CA"], testNumbers: new Map<string, string>() };
+    expect(parsePhone("+14155550123", policy).country).toBe("US");
+    expect(parsePhone("+16135550123", policy).country).toBe("CA");
+    expect(errorCode(() => parsePhone("+442079460958", policy))).toBe("country_not_allowed");
+  });
+
+  it("accepts configured test numbers without metadata checks", () => {
+    const policy = { allowedCountries: ["GB"], testNumbers: new Map([["+15005550006", "123456"]]) };
+    expect(parsePhone("+15005550006", policy)).toEqual({ e164: "+15005550006", country: undefined });
+  });
+});
+
+describe("maskPhone", () => {
+  it("masks like the design says", () => {
+    expect(maskPhone("+14155550123")).toBe("+1415*****23");
+  });
+
+  it("never shows more than the first five and last two characters", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^\+[1-9]\d{7,14}$/), (phone) => {
+        const masked = maskPhone(phone);
+        expect(masked).toHaveLength(phone.length);
+        expect(masked.slice(5, -2)).toMatch(/^\*+$/);
+      }),
+    );
+  });
+});
