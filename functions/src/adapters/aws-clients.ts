@@ -38,6 +38,8 @@ export function createAwsClients(aws: OtpConfig["aws"]): AwsClients {
     requestHandler: {
       connectionTimeout: DYNAMODB_TIMEOUTS.connectionTimeout,
       requestTimeout: DYNAMODB_TIMEOUTS.requestTimeout,
+      // Without this the SDK only logs a warning when the timeout passes, and keeps waiting.
+      throwOnRequestTimeout: true,
     },
   });
   return {
@@ -48,8 +50,13 @@ export function createAwsClients(aws: OtpConfig["aws"]): AwsClients {
       requestHandler: {
         connectionTimeout: SNS_TIMEOUTS.connectionTimeout,
         requestTimeout: SNS_TIMEOUTS.requestTimeout,
+        throwOnRequestTimeout: true,
       },
     }),
-    secrets: new SecretsManagerClient({ ...common, maxAttempts: 3 }),
+    secrets: new SecretsManagerClient({
+      ...common,
+      maxAttempts: 3,
+      requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+    }),
   };
 }

@@ -1,0 +1,202 @@
+import { Duration, type RemovalPolicy } from "aws-cdk-lib";
+import {
+  AccessLogFormat,
+  EndpointType,
+  type IResource,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  type RequestValidator,
+  ResponseType,
+  RestApi,
+} from "aws-cdk-lib/aws-apigateway";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import type { RouteDefinition } from "../../functions/src/http/routes.ts";
+import { REQUEST_SCHEMAS } from "./request-models.ts";
+
+export interface OtpApiProps {
+  readonly name: string;
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** JSON access logs (they need API Gateway's account-level CloudWatch role, created here). */
+  readonly accessLogs:
+    | { readonly retention: RetentionDays; readonly removalPolicy: RemovalPolicy }
+    | undefined;
+}
+
+/** The stage path segment of the API URL. */
+export const API_STAGE_NAME = "v1";
+
+/**
+ * Access log fields, one JSON object per request. No bodies and no headers: the bodies carry
+ * phone numbers and codes. `responseType` says which gateway response (e.g. THROTTLED) answered,
+ * which is how the throttle alarm tells stage throttling apart from the handler's own 429s.
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: "$context.requestId",
+    time: "$context.requestTime",
+    ip: "$context.identity.sourceIp",
+    method: "$context.httpMethod",
+    path: "$context.resourcePath",
+    status: "$context.status",
+    responseType: "$context.error.responseType",
+    integrationStatus: "$context.integration.status",
+    latencyMs: "$context.responseLatency",
+    userAgent: "$context.identity.userAgent",
+  }),
+);
+
+function errorBody(code: string, message: string, extra = ""): string {
+  return `{"error":{"code":"${code}","message":${message}${extra}}}`;
+}
+
+/**
+ * The REST API: stage throttling, a body validator, CORS preflight per route and gateway
+ * responses in the service's error format, all with CORS headers so a browser can read them.
+ */
+export class OtpApi extends Construct {
+  readonly restApi: RestApi;
+  readonly accessLogGroup: LogGroup | undefined;
+  private readonly bodyValidator: RequestValidator;
+
+  constructor(scope: Construct, id: string, props: OtpApiProps) {
+    super(scope, id);
+    this.accessLogGroup = props.accessLogs
+      ? new LogGroup(this, "AccessLogs", {
+          retention: props.accessLogs.retention,
+          removalPolicy: props.accessLogs.removalPolicy,
+        })
+      : undefined;
+
+    this.restApi = new RestApi(this, "RestApi", {
+      restApiName: props.name,
+      description: "SMS one-time passcodes: POST /generate, POST /validate",
+      endpointTypes: [EndpointType.REGIONAL],
+      cloudWatchRole: this.accessLogGroup !== undefined,
+      deployOptions: {
+        stageName: API_STAGE_NAME,
+        throttlingRateLimit: props.throttle.rateLimit,
+        throttlingBurstLimit: props.throttle.burstLimit,
+        // Execution logs and data traces would write request bodies (phones, codes) to CloudWatch.
+        loggingLevel: MethodLoggingLevel.OFF,
+        dataTraceEnabled: false,
+        metricsEnabled: false,
+        ...(this.accessLogGroup
+          ? {
+              accessLogDestination: new LogGroupLogDestination(this.accessLogGroup),
+              accessLogFormat: ACCESS_LOG_FORMAT,
+            }
+          : {}),
+      },
+    });
+    // RestApi adds an "Endpoint" output of its own: on LocalStack that URL is wrong (no port), and
+    // the stack's ApiUrl output says the same on AWS.
+    this.restApi.node.tryRemoveChild("Endpoint");
+    this.bodyValidator = this.restApi.addRequestValidator("BodyValidator", {
+      requestValidatorName: "body",
+      validateRequestBody: true,
+      validateRequestParameters: false,
+    });
+  }
+
+  /** Adds one route of the shared table: the method, its body model and its CORS preflight. */
+  addRoute(route: RouteDefinition, handler: IFunction, allowedOrigins: readonly string[]): IResource {
+    const resource = this.restApi.root.resourceForPath(route.path);
+    resource.addCorsPreflight({
+      allowOrigins: [...allowedOrigins],
+      allowMethods: [route.method],
+      allowHeaders: ["Content-Type"],
+      maxAge: Duration.hours(1),
+    });
+    const model = this.restApi.addModel(`${route.name}RequestModel`, {
+      contentType: "application/json",
+      modelName: `${route.name[0]?.toUpperCase() ?? ""}${route.name.slice(1)}Request`,
+      schema: REQUEST_SCHEMAS[route.name],
+    });
+    resource.addMethod(route.method, new LambdaIntegration(handler, { allowTestInvoke: false }), {
+      requestValidator: this.bodyValidator,
+      requestModels: { "application/json": model },
+    });
+    return resource;
+  }
+
+  /**
+   * Answers that API Gateway gives by itself (throttling, validation, unknown routes, failed
+   * integrations) in the service's `{"error": {...}}` format. A gateway response can only carry
+   * a fixed Access-Control-Allow-Origin, so it names the first allowed origin (the site).
+   */
+  addGatewayResponses(primaryOrigin: string): void {
+    const headers = {
+      "Access-Control-Allow-Origin": `'${primaryOrigin}'`,
+      "Access-Control-Expose-Headers": "'Retry-After'",
+      Vary: "'Origin'",
+      "Cache-Control": "'no-store'",
+    };
+    const responses = [
+      {
+        id: "BadRequestBody",
+        type: ResponseType.BAD_REQUEST_BODY,
+        statusCode: "400",
+        body: errorBody(
+          "invalid_request",
+          JSON.stringify("The request body is not a JSON object of the expected shape."),
+        ),
+      },
+      {
+        id: "Throttled",
+        type: ResponseType.THROTTLED,
+        statusCode: "429",
+        body: errorBody(
+          "rate_limited",
+          JSON.stringify("Too many requests; try again shortly."),
+          ',"retryAfter":1',
+        ),
+        extraHeaders: { "Retry-After": "'1'" },
+      },
+      {
+        id: "RequestTooLarge",
+        type: ResponseType.REQUEST_TOO_LARGE,
+        statusCode: "413",
+        body: errorBody("payload_too_large", JSON.stringify("The request body is too large.")),
+      },
+      {
+        id: "UnsupportedMediaType",
+        type: ResponseType.UNSUPPORTED_MEDIA_TYPE,
+        statusCode: "415",
+        body: errorBody("unsupported_media_type", JSON.stringify("Send the body as application/json.")),
+      },
+      {
+        // API Gateway answers an unknown path or method with 403 "Missing Authentication Token".
+        id: "UnknownRoute",
+        type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
+        statusCode: "404",
+        body: errorBody("not_found", JSON.stringify("No such route.")),
+      },
+      {
+        id: "Default4xx",
+        type: ResponseType.DEFAULT_4XX,
+        statusCode: undefined,
+        body: errorBody("invalid_request", "$context.error.messageString"),
+      },
+      {
+        id: "Default5xx",
+        type: ResponseType.DEFAULT_5XX,
+        statusCode: "503",
+        body: errorBody(
+          "service_unavailable",
+          JSON.stringify("The service is temporarily unavailable; try again."),
+        ),
+      },
+    ];
+    for (const response of responses) {
+      this.restApi.addGatewayResponse(response.id, {
+        type: response.type,
+        ...(response.statusCode ? { statusCode: response.statusCode } : {}),
+        responseHeaders: { ...headers, ...(response.extraHeaders ?? {}) },
+        templates: { "application/json": response.body },
+      });
+    }
+  }
+}

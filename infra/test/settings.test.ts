@@ -1,0 +1,194 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Token } from "aws-cdk-lib";
+import { describe, expect, it } from "vitest";
+import { buildApp } from "../lib/app.ts";
+import { buildFunctionEnvironment, validateFunctionEnvironment } from "../lib/function-environment.ts";
+import { REPO_ROOT } from "../lib/repo-root.ts";
+import { PASSTHROUGH_VARIABLES, readStageSettings, SettingsError } from "../lib/settings.ts";
+import { cdkJsonContext, synthStage } from "./synth.ts";
+
+function problemsOf(context: Record<string, unknown>): string {
+  try {
+    readStageSettings(context);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SettingsError);
+    return (error as SettingsError).message;
+  }
+  throw new Error("expected readStageSettings to throw");
+}
+
+describe("stage settings from CDK context", () => {
+  it("defaults to prod, 50 requests/s with bursts of 100, and the built page in web/dist", () => {
+    const settings = readStageSettings({});
+    expect(settings).toMatchObject({
+      stage: "prod",
+      stackName: "SmsOtp-prod",
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      alarmEmail: undefined,
+      smsSpendAlarmUsd: 1,
+      webAssetDir: join(REPO_ROOT, "web", "dist"),
+      passthrough: {},
+    });
+  });
+
+  it("reads the CLI's string values and resolves webAssetDir from the repository root", () => {
+    const settings = readStageSettings({
+      stage: "local",
+      throttleRateLimit: "5",
+      throttleBurstLimit: 10,
+      webAssetDir: "web/build",
+      OTP_LENGTH: "8",
+      OTP_ALLOWED_COUNTRIES: ["US", "CA"],
+      "@aws-cdk/core:target-partitions": ["aws"],
+    });
+    expect(settings).toMatchObject({
+      stage: "local",
+      stackName: "SmsOtp-local",
+      throttle: { rateLimit: 5, burstLimit: 10 },
+      webAssetDir: join(REPO_ROOT, "web", "build"),
+      passthrough: { OTP_LENGTH: "8", OTP_ALLOWED_COUNTRIES: "US,CA" },
+    });
+  });
+
+  it("names every bad key at once", () => {
+    const message = problemsOf({
+      stage: "staging",
+      throttleRateLimit: "0",
+      throttleBurstLimit: "lots",
+      alarmEmail: "not-an-email",
+    });
+    expect(message).toContain('stage: must be one of prod, local (got "staging")');
+    expect(message).toContain('throttleRateLimit: must be a whole number from 1 to 10000 (got "0")');
+    expect(message).toContain('throttleBurstLimit: must be a whole number from 1 to 5000 (got "lots")');
+    expect(message).toContain("alarmEmail: must be an email address");
+  });
+
+  it("refuses misspelt OTP_ variables and variables the stack sets itself", () => {
+    expect(problemsOf({ OTP_LENGHT: "6" })).toContain("OTP_LENGHT: is not a variable of the config schema");
+    expect(problemsOf({ OTP_TOKEN_SECRET: "x".repeat(40) })).toContain(
+      "OTP_TOKEN_SECRET: is set by the stack itself",
+    );
+    expect(problemsOf({ TABLE_NAME: "mine" })).toContain("TABLE_NAME: is set by the stack itself");
+  });
+
+  it("passes through exactly the schema's deployer-facing variables", () => {
+    expect(PASSTHROUGH_VARIABLES).toContain("OTP_LENGTH");
+    expect(PASSTHROUGH_VARIABLES).toContain("OTP_SMS_SENDER_ID");
+    expect(PASSTHROUGH_VARIABLES).toContain("OTP_SMS_ORIGINATION_NUMBER");
+    expect(PASSTHROUGH_VARIABLES).toContain("ALLOWED_ORIGINS");
+    for (const owned of [
+      "STAGE",
+      "TABLE_NAME",
+      "OTP_TOKEN_SECRET",
+      "OTP_TOKEN_SECRET_ARN",
+      "SMS_CAPTURE_TOPIC_ARN",
+    ]) {
+      expect(PASSTHROUGH_VARIABLES).not.toContain(owned);
+    }
+  });
+});
+
+describe("function environment checked with the shared schema at synth time", () => {
+  const base = {
+    serviceName: "sms-otp-generate",
+    // Real deploy-time tokens, as the stack passes them.
+    tableName: Token.asString({ Ref: "OtpTable" }),
+    tokenSecretArn: Token.asString({ Ref: "TokenSecret" }),
+    allowedOrigins: [`https://${Token.asString({ "Fn::GetAtt": ["Distribution", "DomainName"] })}`],
+    smsCaptureTopicArn: undefined,
+  };
+
+  it("accepts deploy-time tokens by judging placeholders of the right shape", () => {
+    const environment = buildFunctionEnvironment({
+      ...base,
+      stage: "prod",
+      passthrough: { OTP_LENGTH: "8" },
+    });
+    const config = validateFunctionEnvironment(environment);
+    expect(config.stage).toBe("prod");
+    expect(config.otp.length).toBe(8);
+  });
+
+  it("names the variable of a bad value", () => {
+    const environment = buildFunctionEnvironment({
+      ...base,
+      stage: "prod",
+      passthrough: { OTP_LENGTH: "3" },
+    });
+    expect(() => validateFunctionEnvironment(environment)).toThrow(/OTP_LENGTH: must be from 4 to 10/);
+  });
+
+  it("refuses test numbers and a * origin in prod, and allows them locally", () => {
+    const risky = { OTP_TEST_NUMBERS: "+15005550006=123456", ALLOWED_ORIGINS: "*" };
+    const prod = buildFunctionEnvironment({
+      ...base,
+      stage: "prod",
+      allowedOrigins: ["*"],
+      passthrough: risky,
+    });
+    expect(() => validateFunctionEnvironment(prod)).toThrow(/OTP_TEST_NUMBERS: is refused when STAGE=prod/);
+    expect(() => validateFunctionEnvironment(prod)).toThrow(/ALLOWED_ORIGINS: must not contain \*/);
+    const local = buildFunctionEnvironment({
+      ...base,
+      stage: "local",
+      allowedOrigins: ["*"],
+      passthrough: risky,
+    });
+    expect(validateFunctionEnvironment(local).otp.testNumbers.get("+15005550006")).toBe("123456");
+  });
+
+  it("fails the synth of the whole app on a bad context value, naming it", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "sms-otp-infra-bad-"));
+    try {
+      expect(() =>
+        buildApp({
+          outdir,
+          context: {
+            ...cdkJsonContext(),
+            stage: "local",
+            OTP_SMS_SENDER_ID: "no spaces allowed",
+            "aws:cdk:bundling-stacks": [],
+          },
+        }),
+      ).toThrow(/OTP_SMS_SENDER_ID: must be 1-11 letters or digits/);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails the prod synth with a clear message when the page is not built", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "sms-otp-infra-noweb-"));
+    try {
+      expect(() =>
+        buildApp({
+          outdir,
+          context: {
+            ...cdkJsonContext(),
+            stage: "prod",
+            webAssetDir: join(outdir, "missing"),
+            "aws:cdk:bundling-stacks": [],
+          },
+        }),
+      ).toThrow(/The page is not built: .*index\.html does not exist/);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it("builds the prod stage without the optional settings (no alarm topic, site origin only)", () => {
+    const { template, cleanup } = synthStage("prod");
+    try {
+      template.resourceCountIs("AWS::SNS::Topic", 0);
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
+      template.hasResourceProperties("AWS::ApiGateway::Stage", {
+        MethodSettings: [
+          { HttpMethod: "*", ResourcePath: "/*", ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+        ],
+      });
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -1,0 +1,83 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { type AwsClients, createAwsClients } from "../../functions/src/adapters/aws-clients.ts";
+import { loadConfig } from "../../functions/src/config.ts";
+import type { Clock } from "../../functions/src/domain/ports.ts";
+import { createHandlers, type RuntimeOverrides } from "../../functions/src/runtime.ts";
+import type { TestStack } from "../support/stack.ts";
+
+/** A clock the test moves by hand: expiry and windows without waiting. */
+export class ManualClock implements Clock {
+  constructor(public time: number = Date.now()) {}
+  now(): number {
+    return this.time;
+  }
+  advance(seconds: number): void {
+    this.time += seconds * 1000;
+  }
+}
+
+/** Counts AWS calls per client with SDK middleware (the `initialize` step runs once per `send`). */
+export class CallCounter {
+  readonly calls: string[] = [];
+
+  attach(clients: AwsClients): AwsClients {
+    const count = (service: string) => (next: (args: never) => Promise<unknown>, context: { commandName?: string }) =>
+      (args: never) => {
+        this.calls.push(`${service}:${context.commandName ?? "unknown"}`);
+        return next(args);
+      };
+    // The document client shares its middleware stack with the DynamoDB client it wraps.
+    clients.dynamo.middlewareStack.add(count("dynamodb") as never, { step: "initialize", name: "callCounter" });
+    clients.sns.middlewareStack.add(count("sns") as never, { step: "initialize", name: "callCounter" });
+    return clients;
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+  }
+}
+
+const quietLogger = new Logger({ serviceName: "integration", logLevel: "SILENT" });
+
+/**
+ * The real handlers (real adapters, real SDK clients) against the test stack's backend, with an
+ * optional injected clock and call counter.
+ */
+export async function handlersFor(
+  stack: TestStack,
+  env: Record<string, string> = {},
+  options: { clock?: Clock; counter?: CallCounter; overrides?: RuntimeOverrides } = {},
+) {
+  const config = loadConfig(stack.env(env));
+  const clients = createAwsClients(config.aws);
+  if (options.counter) options.counter.attach(clients);
+  return createHandlers(config, {
+    clients,
+    logger: quietLogger,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...options.overrides,
+  });
+}
+
+/** Every item of the stack's table, unmarshalled. */
+export async function scanTable(stack: TestStack): Promise<Record<string, unknown>[]> {
+  const result = await stack.dynamo.send(new ScanCommand({ TableName: stack.resources.tableName, ConsistentRead: true }));
+  return (result.Items ?? []).map((item) => unmarshall(item));
+}
+
+/** The code inside a captured SMS (the first run of digits of the configured length). */
+export function codeFrom(message: string, length = 6): string {
+  const match = message.match(new RegExp(`\\b(\\d{${length}})\\b`));
+  if (!match?.[1]) throw new Error(`no ${length}-digit code in SMS: ${message}`);
+  return match[1];
+}
+
+let phoneSequence = Math.floor(Math.random() * 9000);
+
+/** A fresh valid US number per call, so tests never share per-phone limits. */
+export function freshPhone(): string {
+  phoneSequence = (phoneSequence + 1) % 10_000;
+  return `+1415555${String(phoneSequence).padStart(4, "0")}`;
+}
