@@ -18,7 +18,11 @@ describe("AWS calls per operation (README: 'Cost per verification')", () => {
     const phone = freshPhone();
     counter.reset();
     expect((await handlers.generate(generateEvent(phone))).statusCode).toBe(202);
-    expect(counter.calls).toEqual(["dynamodb:UpdateItemCommand", "dynamodb:UpdateItemCommand", "sns:PublishCommand"]);
+    expect(counter.calls).toEqual([
+      "dynamodb:UpdateItemCommand",
+      "dynamodb:UpdateItemCommand",
+      "sns:PublishCommand",
+    ]);
   });
 
   it("validate: 2 DynamoDB writes on success (count the attempt, consume), 1 on a wrong code", async () => {
@@ -26,10 +30,14 @@ describe("AWS calls per operation (README: 'Cost per verification')", () => {
     const handlers = await handlersFor(stack, {}, { counter });
     const phone = freshPhone();
     await handlers.generate(generateEvent(phone));
-    const code = codeFrom((await stack.outbox.waitFor((m) => m.phone === phone, { timeoutMs: 5000 })).message);
+    const code = codeFrom(
+      (await stack.outbox.waitFor((m) => m.phone === phone, { timeoutMs: 5000 })).message,
+    );
 
     counter.reset();
-    expect((await handlers.validate(validateEvent(phone, code === "000000" ? "111111" : "000000"))).statusCode).toBe(403);
+    expect(
+      (await handlers.validate(validateEvent(phone, code === "000000" ? "111111" : "000000"))).statusCode,
+    ).toBe(403);
     expect(counter.calls).toEqual(["dynamodb:UpdateItemCommand"]);
 
     counter.reset();

@@ -25,8 +25,12 @@ describe("atomicity under concurrent requests", () => {
     const handlers = await handlersFor(stack, { OTP_MAX_ATTEMPTS: "20" });
     const phone = freshPhone();
     await handlers.generate(generateEvent(phone));
-    const code = codeFrom((await stack.outbox.waitFor((m) => m.phone === phone, { timeoutMs: 5000 })).message);
-    const results = await Promise.all(Array.from({ length: 20 }, () => handlers.validate(validateEvent(phone, code))));
+    const code = codeFrom(
+      (await stack.outbox.waitFor((m) => m.phone === phone, { timeoutMs: 5000 })).message,
+    );
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => handlers.validate(validateEvent(phone, code))),
+    );
     const counts = tally(results);
     expect(counts["200 ok"]).toBe(1);
     expect(counts["410 code_expired"]).toBe(19);
@@ -36,9 +40,13 @@ describe("atomicity under concurrent requests", () => {
     const handlers = await handlersFor(stack);
     const phone = freshPhone();
     await handlers.generate(generateEvent(phone));
-    const code = codeFrom((await stack.outbox.waitFor((m) => m.phone === phone, { timeoutMs: 5000 })).message);
+    const code = codeFrom(
+      (await stack.outbox.waitFor((m) => m.phone === phone, { timeoutMs: 5000 })).message,
+    );
     const wrong = code === "000000" ? "111111" : "000000";
-    const results = await Promise.all(Array.from({ length: 30 }, () => handlers.validate(validateEvent(phone, wrong))));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => handlers.validate(validateEvent(phone, wrong))),
+    );
     const counts = tally(results);
     expect(counts).toEqual({ "403 invalid_code": 5, "429 too_many_attempts": 25 });
     const remaining = results
@@ -53,7 +61,9 @@ describe("atomicity under concurrent requests", () => {
   it("20 concurrent generates for one phone send exactly one SMS", async () => {
     const handlers = await handlersFor(stack);
     const phone = freshPhone();
-    const results = await Promise.all(Array.from({ length: 20 }, () => handlers.generate(generateEvent(phone))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => handlers.generate(generateEvent(phone))),
+    );
     expect(tally(results)).toEqual({ "202 ok": 1, "429 rate_limited": 19 });
     await stack.outbox.waitFor((m) => m.phone === phone, { timeoutMs: 5000 });
     // Give any stray second publish time to arrive before counting.

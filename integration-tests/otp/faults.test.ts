@@ -42,7 +42,10 @@ describe("a failed SMS publish", () => {
     const before = (await scanTable(stack)).find((item) => item.pk === `PHONE#${phone}`);
 
     const missingTopic = stack.resources.topicArn.replace(/:[^:]+$/, ":no-such-topic");
-    const failing = await handlersFor(stack, { SMS_CAPTURE_TOPIC_ARN: missingTopic, OTP_RESEND_COOLDOWN_SECONDS: "0" });
+    const failing = await handlersFor(stack, {
+      SMS_CAPTURE_TOPIC_ARN: missingTopic,
+      OTP_RESEND_COOLDOWN_SECONDS: "0",
+    });
     expect((await failing.generate(generateEvent(phone))).statusCode).toBe(502);
     const after = (await scanTable(stack)).find((item) => item.pk === `PHONE#${phone}`);
     expect(after).toEqual(before);

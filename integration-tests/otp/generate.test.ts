@@ -16,7 +16,10 @@ describe("POST /generate against the emulated AWS backend", () => {
     const handlers = await handlersFor(stack, { OTP_APP_NAME: "Acme" });
     const phone = freshPhone();
     const result = await handlers.generate(generateEvent(phone));
-    expect([result.statusCode, bodyOf(result)]).toEqual([202, { status: "pending", expiresIn: 300, resendIn: 30 }]);
+    expect([result.statusCode, bodyOf(result)]).toEqual([
+      202,
+      { status: "pending", expiresIn: 300, resendIn: 30 },
+    ]);
     const sms = await stack.outbox.waitFor((message) => message.phone === phone, { timeoutMs: 5000 });
     expect(sms.message).toMatch(/^\d{6} is your Acme verification code\. It expires in 5 minutes\.$/);
     expect(new Date(sms.timestamp).getTime()).not.toBeNaN();
@@ -42,7 +45,9 @@ describe("POST /generate against the emulated AWS backend", () => {
     const handlers = await handlersFor(stack, {}, { clock });
     const phone = freshPhone();
     await handlers.generate(generateEvent(phone));
-    const code = codeFrom((await stack.outbox.waitFor((m) => m.phone === phone, { timeoutMs: 5000 })).message);
+    const code = codeFrom(
+      (await stack.outbox.waitFor((m) => m.phone === phone, { timeoutMs: 5000 })).message,
+    );
     const items = await scanTable(stack);
     const record = items.find((item) => item.pk === `PHONE#${phone}`);
     expect(record).toBeDefined();
@@ -53,7 +58,10 @@ describe("POST /generate against the emulated AWS backend", () => {
     // The record outlives the code by at most the hourly window it also counts.
     expect(record?.ttl as number).toBeGreaterThanOrEqual(Math.ceil((clock.time + 300_000) / 1000));
     expect(record?.ttl as number).toBeLessThanOrEqual(Math.ceil(clock.time / 1000) + 3600 + 300);
-    expect(items.find((item) => String(item.pk).startsWith("IP#"))).toMatchObject({ sends: expect.any(Number), ttl: expect.any(Number) });
+    expect(items.find((item) => String(item.pk).startsWith("IP#"))).toMatchObject({
+      sends: expect.any(Number),
+      ttl: expect.any(Number),
+    });
   });
 
   it("enforces the resend cooldown with Retry-After, then allows a new code", async () => {
@@ -65,14 +73,22 @@ describe("POST /generate against the emulated AWS backend", () => {
     const limited = await handlers.generate(generateEvent(phone));
     expect(limited.statusCode).toBe(429);
     expect(limited.headers?.["retry-after"]).toBe("20");
-    expect(bodyOf(limited).error).toMatchObject({ code: "rate_limited", retryAfter: 20, reason: "resend_cooldown" });
+    expect(bodyOf(limited).error).toMatchObject({
+      code: "rate_limited",
+      retryAfter: 20,
+      reason: "resend_cooldown",
+    });
     clock.advance(20);
     expect((await handlers.generate(generateEvent(phone))).statusCode).toBe(202);
   });
 
   it("caps sends per phone per hour", async () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 23, 10, 0, 0));
-    const handlers = await handlersFor(stack, { OTP_MAX_SENDS_PER_HOUR: "2", OTP_RESEND_COOLDOWN_SECONDS: "0" }, { clock });
+    const handlers = await handlersFor(
+      stack,
+      { OTP_MAX_SENDS_PER_HOUR: "2", OTP_RESEND_COOLDOWN_SECONDS: "0" },
+      { clock },
+    );
     const phone = freshPhone();
     expect((await handlers.generate(generateEvent(phone))).statusCode).toBe(202);
     expect((await handlers.generate(generateEvent(phone))).statusCode).toBe(202);
@@ -94,13 +110,17 @@ describe("POST /generate against the emulated AWS backend", () => {
     expect(bodyOf(limited).error).toMatchObject({ code: "rate_limited", reason: "ip_hourly_limit" });
     expect(Number(limited.headers?.["retry-after"])).toBeGreaterThan(0);
     // Another network is not affected.
-    expect((await handlers.generate(generateEvent(freshPhone(), { sourceIp: "198.51.100.24" }))).statusCode).toBe(202);
+    expect(
+      (await handlers.generate(generateEvent(freshPhone(), { sourceIp: "198.51.100.24" }))).statusCode,
+    ).toBe(202);
   });
 
   it("sends nothing to test numbers", async () => {
     const handlers = await handlersFor(stack, { OTP_TEST_NUMBERS: "+15005550006=424242" });
     expect((await handlers.generate(generateEvent("+15005550006"))).statusCode).toBe(202);
-    await expect(stack.outbox.waitFor((m) => m.phone === "+15005550006", { timeoutMs: 1500 })).rejects.toThrow();
+    await expect(
+      stack.outbox.waitFor((m) => m.phone === "+15005550006", { timeoutMs: 1500 }),
+    ).rejects.toThrow();
   });
 
   it.each([

@@ -23,13 +23,18 @@ export class CallCounter {
   readonly calls: string[] = [];
 
   attach(clients: AwsClients): AwsClients {
-    const count = (service: string) => (next: (args: never) => Promise<unknown>, context: { commandName?: string }) =>
+    const count =
+      (service: string) =>
+      (next: (args: never) => Promise<unknown>, context: { commandName?: string }) =>
       (args: never) => {
         this.calls.push(`${service}:${context.commandName ?? "unknown"}`);
         return next(args);
       };
     // The document client shares its middleware stack with the DynamoDB client it wraps.
-    clients.dynamo.middlewareStack.add(count("dynamodb") as never, { step: "initialize", name: "callCounter" });
+    clients.dynamo.middlewareStack.add(count("dynamodb") as never, {
+      step: "initialize",
+      name: "callCounter",
+    });
     clients.sns.middlewareStack.add(count("sns") as never, { step: "initialize", name: "callCounter" });
     return clients;
   }
@@ -63,7 +68,9 @@ export async function handlersFor(
 
 /** Every item of the stack's table, unmarshalled. */
 export async function scanTable(stack: TestStack): Promise<Record<string, unknown>[]> {
-  const result = await stack.dynamo.send(new ScanCommand({ TableName: stack.resources.tableName, ConsistentRead: true }));
+  const result = await stack.dynamo.send(
+    new ScanCommand({ TableName: stack.resources.tableName, ConsistentRead: true }),
+  );
   return (result.Items ?? []).map((item) => unmarshall(item));
 }
 
