@@ -13,6 +13,7 @@ import {
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { gatewayResponses } from "../../functions/src/http/gateway-responses.ts";
 import type { RouteDefinition } from "../../functions/src/http/routes.ts";
 import { REQUEST_SCHEMAS } from "./request-models.ts";
 
@@ -48,8 +49,12 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   }),
 );
 
-function errorBody(code: string, message: string, extra = ""): string {
-  return `{"error":{"code":"${code}","message":${message}${extra}}}`;
+/** API Gateway's default gateway response body. */
+const DEFAULT_BODY = '{"message":$context.error.messageString}';
+
+/** `retry-after` -> `Retry-After`: gateway response headers are written as HTTP shows them. */
+function headerName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());
 }
 
 /**
@@ -123,71 +128,42 @@ export class OtpApi extends Construct {
   }
 
   /**
-   * Answers that API Gateway gives by itself (throttling, validation, unknown routes, failed
-   * integrations) in the service's `{"error": {...}}` format. A gateway response can only carry
-   * a fixed Access-Control-Allow-Origin, so it names the first allowed origin (the site).
+   * Answers that API Gateway gives by itself, from the shared table the dev server also answers
+   * from, all with CORS headers so a browser can read them. A gateway response can only carry a
+   * fixed Access-Control-Allow-Origin, so it names the first allowed origin (the site).
    */
   addGatewayResponses(primaryOrigin: string): void {
-    const headers = {
+    const headers: Record<string, string> = {
       "Access-Control-Allow-Origin": `'${primaryOrigin}'`,
       "Access-Control-Expose-Headers": "'Retry-After'",
       Vary: "'Origin'",
       "Cache-Control": "'no-store'",
     };
+    const shared = Object.values(gatewayResponses).map((response) => ({
+      id: `Gateway${response.type}`,
+      type: ResponseType.of(response.type),
+      statusCode: response.statusCode.toString(),
+      body: JSON.stringify(response.body),
+      extraHeaders: Object.fromEntries(
+        Object.entries(response.headers).map(([name, value]) => [headerName(name), `'${value}'`]),
+      ),
+    }));
     const responses = [
-      {
-        id: "BadRequestBody",
-        type: ResponseType.BAD_REQUEST_BODY,
-        statusCode: "400",
-        body: errorBody(
-          "invalid_request",
-          JSON.stringify("The request body is not a JSON object of the expected shape."),
-        ),
-      },
-      {
-        id: "Throttled",
-        type: ResponseType.THROTTLED,
-        statusCode: "429",
-        body: errorBody(
-          "rate_limited",
-          JSON.stringify("Too many requests; try again shortly."),
-          ',"retryAfter":1',
-        ),
-        extraHeaders: { "Retry-After": "'1'" },
-      },
-      {
-        id: "RequestTooLarge",
-        type: ResponseType.REQUEST_TOO_LARGE,
-        statusCode: "413",
-        body: errorBody("payload_too_large", JSON.stringify("The request body is too large.")),
-      },
-      {
-        id: "UnsupportedMediaType",
-        type: ResponseType.UNSUPPORTED_MEDIA_TYPE,
-        statusCode: "415",
-        body: errorBody("unsupported_media_type", JSON.stringify("Send the body as application/json.")),
-      },
-      {
-        // API Gateway answers an unknown path or method with 403 "Missing Authentication Token".
-        id: "UnknownRoute",
-        type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
-        statusCode: "404",
-        body: errorBody("not_found", JSON.stringify("No such route.")),
-      },
+      ...shared.filter((response) => response.type.responseType !== "DEFAULT_5XX"),
+      // Every other gateway answer keeps API Gateway's own status and message, plus CORS.
       {
         id: "Default4xx",
         type: ResponseType.DEFAULT_4XX,
         statusCode: undefined,
-        body: errorBody("invalid_request", "$context.error.messageString"),
+        body: DEFAULT_BODY,
+        extraHeaders: {},
       },
       {
         id: "Default5xx",
         type: ResponseType.DEFAULT_5XX,
-        statusCode: "503",
-        body: errorBody(
-          "service_unavailable",
-          JSON.stringify("The service is temporarily unavailable; try again."),
-        ),
+        statusCode: undefined,
+        body: DEFAULT_BODY,
+        extraHeaders: {},
       },
     ];
     for (const response of responses) {

@@ -36,6 +36,8 @@ function genericFailure(result: Exclude<ApiResult, { kind: "ok" }>): string {
     case "unsupported_media_type":
       return "The page sent a request the service did not accept. Reload the page and try again.";
     default:
+      // API Gateway's own throttle answers `{"message":"Too Many Requests"}`, not a contract error.
+      if (result.status === 429) return "The service is busy right now. Try again in a moment.";
       return `Something went wrong (HTTP ${result.status}). Try again in a moment.`;
   }
 }

@@ -104,6 +104,18 @@ describe("generateOutcome", () => {
     ["a network failure", { kind: "network" }, "Could not reach the verification service"],
     ["invalid_request", apiError(400, { code: "invalid_request", message: "x" }), "Reload the page"],
     ["an unknown 500", apiError(500, { code: "internal_error", message: "x" }), "HTTP 500"],
+    [
+      "API Gateway's stage throttle",
+      {
+        kind: "error",
+        status: 429,
+        code: "unexpected_response",
+        message: "",
+        details: {},
+        retryAfterHeader: 1,
+      },
+      "busy right now",
+    ],
   ])("reports %s as a failure the person can retry", (_name, result, text) => {
     const outcome = generateOutcome(result);
     expect(outcome.kind).toBe("failed");
