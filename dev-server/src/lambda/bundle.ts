@@ -1,0 +1,133 @@
+import { join, resolve } from "node:path";
+import { type BuildOptions, type BuildResult, context, type Message, type Plugin } from "esbuild";
+
+/**
+ * esbuild options of the deployed functions (infra/lib/otp-function.ts, NodejsFunction): an ESM
+ * bundle for Node 24 with the AWS SDK inside, minified, with source maps, and the `require` shim
+ * for CommonJS dependencies. The dev server runs this same artefact, not the TypeScript sources.
+ */
+const LAMBDA_BUILD_OPTIONS = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node24",
+  mainFields: ["module", "main"],
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  banner: {
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  },
+  charset: "utf8",
+  outExtension: { ".js": ".mjs" },
+  logLevel: "silent",
+} as const satisfies BuildOptions;
+
+export interface BundleEntry {
+  readonly name: string;
+  /** The handler module, relative to the repository root (the route table's `entry`). */
+  readonly entry: string;
+}
+
+export interface RebuildOutcome {
+  readonly ok: boolean;
+  /** esbuild's errors, formatted for a terminal. */
+  readonly errors: readonly string[];
+  readonly durationMs: number;
+}
+
+export interface FunctionBundlesOptions {
+  readonly repoRoot: string;
+  readonly entries: readonly BundleEntry[];
+  readonly outDir: string;
+  /** Rebuild when a source changes and call back after each rebuild (`npm run dev`). */
+  readonly onRebuild?: (outcome: RebuildOutcome) => void;
+}
+
+function formatMessages(messages: readonly Message[]): string[] {
+  return messages.map((message) => {
+    const where = message.location
+      ? `${message.location.file}:${message.location.line}:${message.location.column}: `
+      : "";
+    return `${where}${message.text}`;
+  });
+}
+
+/**
+ * The functions' bundles, one `<name>/index.mjs` per route as CDK writes its assets; optionally
+ * watched, so an edit under functions/src is rebuilt in milliseconds and the caller can reload.
+ */
+export class FunctionBundles {
+  readonly outDir: string;
+  readonly #dispose: () => Promise<void>;
+
+  private constructor(outDir: string, dispose: () => Promise<void>) {
+    this.outDir = outDir;
+    this.#dispose = dispose;
+  }
+
+  /**
+   * Builds every entry once (and starts watching when `onRebuild` is given).
+   * @throws Error with esbuild's messages when the first build fails.
+   */
+  static async build(options: FunctionBundlesOptions): Promise<FunctionBundles> {
+    const entryPoints: Record<string, string> = {};
+    for (const { name, entry } of options.entries)
+      entryPoints[`${name}/index`] = resolve(options.repoRoot, entry);
+
+    let started = performance.now();
+    let firstResult: ((result: BuildResult) => void) | undefined;
+    const firstBuild = new Promise<BuildResult>((resolvePromise) => {
+      firstResult = resolvePromise;
+    });
+    const { onRebuild } = options;
+    const notify: Plugin = {
+      name: "dev-server-reload",
+      setup(build) {
+        build.onStart(() => {
+          started = performance.now();
+        });
+        build.onEnd((result: BuildResult) => {
+          if (firstResult) {
+            firstResult(result);
+            firstResult = undefined;
+            return;
+          }
+          onRebuild?.({
+            ok: result.errors.length === 0,
+            errors: formatMessages(result.errors),
+            durationMs: Math.round(performance.now() - started),
+          });
+        });
+      },
+    };
+    const ctx = await context({
+      ...LAMBDA_BUILD_OPTIONS,
+      entryPoints,
+      outdir: options.outDir,
+      plugins: [notify],
+    });
+    // Watch mode starts with a build of its own; otherwise build once.
+    const errors = onRebuild
+      ? await ctx.watch().then(async () => (await firstBuild).errors)
+      : await ctx.rebuild().then(
+          () => [],
+          (error: { errors?: Message[] }) => error.errors ?? [{ text: String(error) } as Message],
+        );
+    if (errors.length > 0) {
+      await ctx.dispose();
+      throw new Error(`The functions do not build:\n${formatMessages(errors).join("\n")}`);
+    }
+    return new FunctionBundles(options.outDir, () => ctx.dispose());
+  }
+
+  /** The bundled module of one route. */
+  moduleFile(name: string): string {
+    return join(this.outDir, name, "index.mjs");
+  }
+
+  /** Stops watching and releases esbuild. */
+  async dispose(): Promise<void> {
+    await this.#dispose();
+  }
+}

@@ -1,0 +1,265 @@
+import { randomUUID } from "node:crypto";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { ContextData, ErrorData, WorkerData, WorkerMessage } from "./protocol.ts";
+
+/** An invocation that failed the way a Lambda invocation fails: error, timeout, crash or init error. */
+export class FunctionError extends Error {
+  override readonly name = "FunctionError";
+  constructor(
+    readonly errorType: string,
+    readonly errorMessage: string,
+    readonly errorStack: string | undefined = undefined,
+  ) {
+    super(`${errorType}: ${errorMessage}`);
+  }
+
+  static from(data: ErrorData): FunctionError {
+    return new FunctionError(data.errorType, data.errorMessage, data.stack);
+  }
+}
+
+export interface LocalFunctionOptions {
+  /** The deployed function's name, e.g. `sms-otp-local-generate`. */
+  readonly functionName: string;
+  /** The bundled handler module (`index.mjs`), re-read on every cold start. */
+  readonly moduleFile: string;
+  readonly handlerName: string;
+  /** The function's whole `process.env`: nothing of the dev server's own environment leaks in. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly memoryMb: number;
+  readonly region: string;
+  readonly accountId: string;
+  /** Where the function's stdout and stderr lines go (its "CloudWatch log stream"). */
+  readonly output: (line: string) => void;
+}
+
+const WORKER_RUNTIME = new URL("./worker-runtime.ts", import.meta.url);
+
+interface Pending {
+  readonly resolve: (payload: unknown) => void;
+  readonly reject: (error: FunctionError) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** One execution environment: a worker thread with the function's environment and module loaded. */
+class Sandbox {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  readonly ready: Promise<number>;
+  #nextId = 1;
+  #exited = false;
+  #stopping = false;
+  #draining = false;
+
+  constructor(
+    readonly options: LocalFunctionOptions,
+    readonly onExit: (sandbox: Sandbox) => void,
+  ) {
+    const data: WorkerData = {
+      moduleUrl: pathToFileURL(options.moduleFile).href,
+      handlerName: options.handlerName,
+    };
+    this.#worker = new Worker(WORKER_RUNTIME, {
+      workerData: data,
+      env: { ...options.environment },
+      // The bundle is plain JavaScript: no loaders (tsx, Vitest) from the parent in the sandbox.
+      execArgv: [],
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
+    });
+    forwardLines(this.#worker.stdout, options.output);
+    forwardLines(this.#worker.stderr, options.output);
+    this.ready = new Promise<number>((resolve, reject) => {
+      this.#worker.on("message", (message: WorkerMessage) => {
+        if (message.type === "ready") resolve(message.initMs);
+        else if (message.type === "init-error") reject(FunctionError.from(message.error));
+        else this.#settle(message);
+      });
+      this.#worker.on("error", (error) => {
+        const failure = new FunctionError(
+          "Runtime.ExitError",
+          `the runtime crashed: ${error.message}`,
+          error.stack,
+        );
+        reject(failure);
+        this.#failAll(failure);
+      });
+      this.#worker.on("exit", (code) => {
+        this.#exited = true;
+        const failure = new FunctionError("Runtime.ExitError", `the runtime exited with code ${code}`);
+        reject(failure);
+        this.#failAll(failure);
+        onExit(this);
+      });
+    });
+    // A failed init is reported to whoever awaits `ready`; never an unhandled rejection.
+    this.ready.catch(() => undefined);
+  }
+
+  invoke(event: unknown): Promise<unknown> {
+    if (this.#exited) return Promise.reject(new FunctionError("Runtime.ExitError", "the runtime has exited"));
+    const id = this.#nextId++;
+    const { options } = this;
+    const deadlineMs = Date.now() + options.timeoutMs;
+    const context: ContextData = {
+      awsRequestId: randomUUID(),
+      functionName: options.functionName,
+      functionVersion: "$LATEST",
+      invokedFunctionArn: `arn:aws:lambda:${options.region}:${options.accountId}:function:${options.functionName}`,
+      memoryLimitInMB: String(options.memoryMb),
+      logGroupName: `/aws/lambda/${options.functionName}`,
+      logStreamName: "local",
+      deadlineMs,
+    };
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        const seconds = (options.timeoutMs / 1000).toFixed(2);
+        reject(new FunctionError("Sandbox.Timedout", `Task timed out after ${seconds} seconds`));
+        // Lambda discards an execution environment after a timeout; so do we.
+        void this.stop();
+      }, options.timeoutMs);
+      this.#pending.set(id, { resolve, reject, timer });
+      this.#worker.postMessage({ type: "invoke", id, event: JSON.stringify(event), context });
+    });
+  }
+
+  /** Stops once the invocations under way have settled (a reload never cuts a request short). */
+  async drain(): Promise<void> {
+    this.#draining = true;
+    if (this.#pending.size === 0) await this.stop();
+  }
+
+  /** False once the environment is stopping or gone: the next invocation needs a cold start. */
+  get alive(): boolean {
+    return !this.#exited && !this.#stopping && !this.#draining;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    if (this.#exited) return;
+    await this.#worker.terminate();
+  }
+
+  #settle(message: Extract<WorkerMessage, { id: number }>): void {
+    const pending = this.#pending.get(message.id);
+    if (!pending) return;
+    this.#pending.delete(message.id);
+    clearTimeout(pending.timer);
+    if (message.type === "error") {
+      pending.reject(FunctionError.from(message.error));
+    } else {
+      pending.resolve(JSON.parse(message.payload));
+    }
+    if (this.#draining && this.#pending.size === 0) void this.stop();
+  }
+
+  #failAll(error: FunctionError): void {
+    for (const [id, pending] of this.#pending) {
+      clearTimeout(pending.timer);
+      this.#pending.delete(id);
+      pending.reject(error);
+    }
+  }
+}
+
+function forwardLines(stream: NodeJS.ReadableStream, output: (line: string) => void): void {
+  let buffered = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    buffered += chunk;
+    let newline = buffered.indexOf("\n");
+    while (newline >= 0) {
+      output(buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+      newline = buffered.indexOf("\n");
+    }
+  });
+  stream.on("end", () => {
+    if (buffered !== "") output(buffered);
+    buffered = "";
+  });
+}
+
+/** The result of a (re)start: how long the init phase took, or why it failed. */
+export type InitOutcome =
+  | { readonly ok: true; readonly initMs: number }
+  | { readonly ok: false; readonly error: FunctionError };
+
+/**
+ * A Lambda function run locally: the bundled handler in a worker thread of its own, with its own
+ * `process.env` (two dev servers in one process never share configuration), a cold start that
+ * runs the module's top-level code, the function timeout, and a fresh execution environment after
+ * a crash, a timeout or a failed init, as Lambda does.
+ */
+export class LocalFunction {
+  readonly options: LocalFunctionOptions;
+  #sandbox: Sandbox | undefined;
+
+  constructor(options: LocalFunctionOptions) {
+    this.options = options;
+  }
+
+  /** Cold-starts an execution environment now (instead of on the first request). */
+  async start(): Promise<InitOutcome> {
+    return this.#coldStart();
+  }
+
+  /**
+   * Swaps in a fresh execution environment that loads the module file again (after a rebuild);
+   * invocations under way finish in the old one.
+   */
+  async reload(): Promise<InitOutcome> {
+    const old = this.#sandbox;
+    this.#sandbox = undefined;
+    await old?.drain();
+    return this.#coldStart();
+  }
+
+  /**
+   * Invokes the handler with an event and returns its result as Lambda would (JSON round trip).
+   * @throws FunctionError when the handler throws, times out, crashes or cannot initialise.
+   */
+  async invoke(event: unknown): Promise<unknown> {
+    let sandbox = this.#sandbox;
+    if (!sandbox?.alive) {
+      const outcome = await this.#coldStart();
+      if (!outcome.ok) throw outcome.error;
+      sandbox = this.#sandbox;
+    }
+    if (!sandbox) throw new FunctionError("Runtime.ExitError", "the execution environment is gone");
+    try {
+      await sandbox.ready;
+    } catch (error) {
+      throw error instanceof FunctionError ? error : new FunctionError("Runtime.Unknown", String(error));
+    }
+    return sandbox.invoke(event);
+  }
+
+  async stop(): Promise<void> {
+    const sandbox = this.#sandbox;
+    this.#sandbox = undefined;
+    await sandbox?.stop();
+  }
+
+  async #coldStart(): Promise<InitOutcome> {
+    const sandbox = new Sandbox(this.options, (exited) => {
+      if (this.#sandbox === exited) this.#sandbox = undefined;
+    });
+    this.#sandbox = sandbox;
+    try {
+      return { ok: true, initMs: await sandbox.ready };
+    } catch (error) {
+      // Lambda retries the init on the next invocation; so do we.
+      if (this.#sandbox === sandbox) this.#sandbox = undefined;
+      await sandbox.stop();
+      return {
+        ok: false,
+        error: error instanceof FunctionError ? error : new FunctionError("Runtime.Unknown", String(error)),
+      };
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The "Lambda runtime" inside a function's worker thread: loads the bundled handler module once
+ * (the init phase, with the function's own `process.env`), then runs invocations sent by the dev
+ * server. Node runs this file directly (type stripping), so it imports only types and builtins.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { ContextData, ErrorData, InvokeMessage, WorkerData, WorkerMessage } from "./protocol.ts";
+
+type Handler = (event: unknown, context: unknown) => unknown;
+
+// The deployed functions run with NODE_OPTIONS=--enable-source-maps; traces point at the sources.
+process.setSourceMapsEnabled(true);
+
+function errorData(error: unknown): ErrorData {
+  if (error instanceof Error) {
+    return { errorType: error.name, errorMessage: error.message, stack: error.stack };
+  }
+  return { errorType: "Error", errorMessage: String(error), stack: undefined };
+}
+
+function send(message: WorkerMessage): void {
+  parentPort?.postMessage(message);
+}
+
+function lambdaContext(data: ContextData) {
+  return {
+    ...data,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, data.deadlineMs - Date.now()),
+  };
+}
+
+async function init(): Promise<Handler | undefined> {
+  const started = performance.now();
+  const { moduleUrl, handlerName } = workerData as WorkerData;
+  try {
+    const module = (await import(moduleUrl)) as Record<string, unknown>;
+    const handler = module[handlerName];
+    if (typeof handler !== "function") {
+      const error = new Error(`${moduleUrl} does not export a function named ${handlerName}`);
+      error.name = "Runtime.HandlerNotFound";
+      throw error;
+    }
+    send({ type: "ready", initMs: Math.round(performance.now() - started) });
+    return handler as Handler;
+  } catch (error) {
+    send({ type: "init-error", error: errorData(error) });
+    return undefined;
+  }
+}
+
+const handler = await init();
+if (handler) {
+  parentPort?.on("message", async (message: InvokeMessage) => {
+    try {
+      const result = await handler(JSON.parse(message.event), lambdaContext(message.context));
+      send({ type: "response", id: message.id, payload: JSON.stringify(result) ?? "null" });
+    } catch (error) {
+      send({ type: "error", id: message.id, error: errorData(error) });
+    }
+  });
+}

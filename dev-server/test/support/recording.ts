@@ -1,0 +1,76 @@
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import type { FastifyInstance } from "fastify";
+import type { RouteDefinition } from "../../../functions/src/http/routes.ts";
+import { buildDevApp, type DevAppOptions } from "../../src/app.ts";
+import type { SmsInbox } from "../../src/inbox/sms-inbox.ts";
+import { type RecordedLine, recordingLog } from "../../src/log.ts";
+
+export const TEST_API = {
+  stage: "v1",
+  accountId: "000000000000",
+  apiId: "abc123defg",
+  binaryMediaTypes: [],
+};
+
+/** A body every route's request model accepts. */
+export const VALID_BODY = '{"phone":"+14155550123","code":"123456"}';
+export const GENERATE_BODY = '{"phone":"+14155550123"}';
+
+/** What a handler under test answers: a result, or a function that computes one (may throw). */
+export type Answer = unknown | ((event: APIGatewayProxyEvent) => unknown);
+
+export interface RecordingApp {
+  readonly app: FastifyInstance;
+  /** Every event the app handed to a function, in order. */
+  readonly events: { route: string; event: APIGatewayProxyEvent }[];
+  readonly lines: RecordedLine[];
+  /** Sets what the functions answer next. */
+  answer(answer: Answer): void;
+  /** Moves the frozen clock on. */
+  advance(ms: number): void;
+}
+
+export const OK_RESULT = {
+  statusCode: 200,
+  headers: { "content-type": "application/json; charset=utf-8" },
+  body: JSON.stringify({ ok: true }),
+};
+
+/**
+ * The dev server app with recording functions in place of the real ones, a frozen clock and a
+ * recording log: route-level tests look at exactly what a function receives and what a client gets.
+ */
+export async function recordingApp(
+  overrides: Partial<Omit<DevAppOptions, "invoke" | "log" | "now">> & { inbox?: SmsInbox } = {},
+): Promise<RecordingApp> {
+  const events: RecordingApp["events"] = [];
+  let answer: Answer = OK_RESULT;
+  let clock = Date.UTC(2030, 0, 2, 3, 4, 5);
+  const log = recordingLog();
+  const app = await buildDevApp({
+    allowedOrigins: () => ["http://localhost:5173"],
+    throttle: { rateLimit: 1000, burstLimit: 1000 },
+    api: TEST_API,
+    webRoot: undefined,
+    ...overrides,
+    invoke: async (route: RouteDefinition, event: APIGatewayProxyEvent) => {
+      events.push({ route: route.name, event });
+      return typeof answer === "function"
+        ? await (answer as (e: APIGatewayProxyEvent) => unknown)(event)
+        : answer;
+    },
+    log,
+    now: () => clock,
+  });
+  return {
+    app,
+    events,
+    lines: log.lines,
+    answer(next) {
+      answer = next;
+    },
+    advance(ms) {
+      clock += ms;
+    },
+  };
+}
