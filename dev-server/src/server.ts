@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify from "fastify";
-import { type RouteDefinition, routes } from "../../functions/src/http/routes.ts";
+import { API_STAGE_NAME, type RouteDefinition, routes } from "../../functions/src/http/routes.ts";
 import { devServerApp, FASTIFY_OPTIONS } from "./app.ts";
 import { type DevServerConfig, functionEnvironment, loadDevServerConfig, ownOrigins } from "./config.ts";
 import { OutboxPoller, SmsInbox } from "./inbox/sms-inbox.ts";
@@ -286,9 +286,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       allowedOrigins: () => allowedOrigins,
       throttle: config.throttle,
       api: {
-        // The deployed stage's name (API_STAGE_NAME in infra/lib/otp-api.ts, not imported: that
-        // module loads half of aws-cdk-lib, which would add half a second to every boot).
-        stage: "v1",
+        stage: API_STAGE_NAME,
         accountId,
         apiId: randomBytes(5).toString("hex"),
         // The deployed API declares no binary media types: every body reaches the function as text.

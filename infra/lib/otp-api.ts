@@ -14,7 +14,7 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { gatewayResponses } from "../../functions/src/http/gateway-responses.ts";
-import type { RouteDefinition } from "../../functions/src/http/routes.ts";
+import { API_STAGE_NAME, CORS_PREFLIGHT, type RouteDefinition } from "../../functions/src/http/routes.ts";
 import { REQUEST_SCHEMAS } from "./request-models.ts";
 
 export interface OtpApiProps {
@@ -25,9 +25,6 @@ export interface OtpApiProps {
     | { readonly retention: RetentionDays; readonly removalPolicy: RemovalPolicy }
     | undefined;
 }
-
-/** The stage path segment of the API URL. */
-export const API_STAGE_NAME = "v1";
 
 /**
  * Access log fields, one JSON object per request. No bodies and no headers: the bodies carry
@@ -112,8 +109,8 @@ export class OtpApi extends Construct {
     resource.addCorsPreflight({
       allowOrigins: [...allowedOrigins],
       allowMethods: [route.method],
-      allowHeaders: ["Content-Type"],
-      maxAge: Duration.hours(1),
+      allowHeaders: [...CORS_PREFLIGHT.allowHeaders],
+      maxAge: Duration.seconds(CORS_PREFLIGHT.maxAgeSeconds),
     });
     const model = this.restApi.addModel(`${route.name}RequestModel`, {
       contentType: "application/json",

@@ -1,13 +1,7 @@
-/**
- * The CORS preflight of each route, as the CDK stack configures it (infra/lib/otp-api.ts:
- * `addCorsPreflight` with the route's method, `Content-Type`, one hour): an OPTIONS mock
- * integration answering 204. Actual responses get their CORS headers from the handlers.
- */
-export const PREFLIGHT = {
-  allowHeaders: ["Content-Type"],
-  maxAgeSeconds: 3600,
-  statusCode: 204,
-} as const;
+import { CORS_PREFLIGHT } from "../../../functions/src/http/routes.ts";
+
+/** The preflight settings the CDK stack gives each route (from the shared route table module). */
+export const PREFLIGHT = CORS_PREFLIGHT;
 
 /**
  * The preflight answer's headers. `Access-Control-Allow-Origin` is given only to an origin on

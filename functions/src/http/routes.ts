@@ -48,3 +48,16 @@ export const routes: readonly RouteDefinition[] = [
     publishesSms: false,
   },
 ];
+
+/** The deployed API's stage: the path segment after the host (`.../v1/generate`). */
+export const API_STAGE_NAME = "v1";
+
+/**
+ * The CORS preflight every route answers (an OPTIONS mock integration in API Gateway, emulated
+ * by the dev server); actual responses get their CORS headers from the handlers.
+ */
+export const CORS_PREFLIGHT = {
+  allowHeaders: ["Content-Type"],
+  maxAgeSeconds: 3600,
+  statusCode: 204,
+} as const;
