@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { decodeJwt } from "jose";
@@ -7,6 +6,7 @@ import { loadConfig } from "../../functions/src/config.ts";
 import type { ApiHandler } from "../../functions/src/http/endpoints.ts";
 import { gatewayResponses } from "../../functions/src/http/gateway-responses.ts";
 import { createHandlers } from "../../functions/src/runtime.ts";
+import { apiGatewayEvent } from "../../functions/test/support/api-gateway-event.ts";
 import { PER_REQUEST_HEADERS } from "../src/app.ts";
 import { provisionLocalResources } from "../src/local-aws/provision.ts";
 import { type DevServer, startDevServer } from "../src/server.ts";
@@ -64,52 +64,14 @@ interface Call {
 
 const DEFAULT_HEADERS = { "content-type": "application/json" };
 
-/** The event a client's request becomes in API Gateway, built by hand (not by the dev server's code). */
+/** The event a client's request becomes in API Gateway, from the shared factory (not the dev server's code). */
 function directEvent(call: Call): APIGatewayProxyEvent {
-  const headers = { ...DEFAULT_HEADERS, ...call.headers, "user-agent": "parity" };
-  return {
-    resource: call.path,
+  return apiGatewayEvent({
     path: call.path,
-    httpMethod: "POST",
-    headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: call.body,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: "000000000000",
-      apiId: "parity",
-      authorizer: undefined,
-      protocol: "HTTP/1.1",
-      httpMethod: "POST",
-      path: `/local${call.path}`,
-      stage: "local",
-      requestId: randomUUID(),
-      requestTimeEpoch: Date.now(),
-      resourceId: "abc123",
-      resourcePath: call.path,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: "127.0.0.1",
-        user: null,
-        userAgent: "parity",
-        userArn: null,
-      },
-    },
-  };
+    rawBody: call.body,
+    headers: { ...DEFAULT_HEADERS, ...call.headers, "user-agent": "parity" },
+    sourceIp: "127.0.0.1",
+  });
 }
 
 async function viaDevServer(call: Call): Promise<Outcome> {

@@ -1,5 +1,6 @@
 import { isSupportedCountry } from "libphonenumber-js/max";
 import { z } from "zod";
+import type { OtpLimits } from "./domain/otp-service.ts";
 
 /**
  * The one configuration schema of the service (design.md section 4). The Lambda handlers, the dev
@@ -225,18 +226,7 @@ const environmentSchema = z
 /** Validated, typed configuration shared by the handlers, the dev server and the CDK stack. */
 export interface OtpConfig {
   readonly stage: Stage;
-  readonly otp: {
-    readonly length: number;
-    readonly ttlSeconds: number;
-    readonly maxAttempts: number;
-    readonly resendCooldownSeconds: number;
-    readonly maxSendsPerHour: number;
-    readonly maxSendsPerIpPerHour: number;
-    /** ISO 3166 alpha-2 codes; empty means every country. */
-    readonly allowedCountries: readonly string[];
-    /** Fixed codes for numbers that never receive an SMS. */
-    readonly testNumbers: ReadonlyMap<string, string>;
-  };
+  readonly otp: OtpLimits;
   readonly sms: {
     readonly appName: string;
     readonly template: string;

@@ -2,41 +2,22 @@ import { connect } from "node:net";
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, ListQueuesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EmbeddedAws, startEmbeddedAws } from "../../src/local-aws/embedded-aws.ts";
-import { EMULATOR_CREDENTIALS, provisionLocalResources } from "../../src/local-aws/provision.ts";
+import { PublishCommand } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, ListQueuesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { provisionLocalResources } from "../../src/local-aws/provision.ts";
 import { SmsOutbox } from "../../src/local-aws/sms-outbox.ts";
+import { useEmbeddedAws } from "./clients.ts";
 
-let aws: EmbeddedAws;
-let dynamo: DynamoDBClient;
-let sns: SNSClient;
-let sqs: SQSClient;
-
-beforeAll(async () => {
-  aws = await startEmbeddedAws({ port: 0 });
-  const config = { endpoint: aws.endpoint, region: "us-east-1", credentials: EMULATOR_CREDENTIALS };
-  dynamo = new DynamoDBClient(config);
-  sns = new SNSClient(config);
-  sqs = new SQSClient(config);
-});
-
-afterAll(async () => {
-  dynamo?.destroy();
-  sns?.destroy();
-  sqs?.destroy();
-  await aws?.stop();
-});
+const stack = useEmbeddedAws();
 
 /** A query-protocol SQS call as botocore (the AWS CLI before late 2023) sends it. */
 async function sqsQuery(params: Record<string, string>): Promise<{ status: number; xml: string }> {
-  const response = await fetch(aws.endpoint, {
+  const response = await fetch(stack.aws.endpoint, {
     method: "POST",
     headers: {
       "content-type": "application/x-www-form-urlencoded; charset=utf-8",
@@ -50,11 +31,11 @@ async function sqsQuery(params: Record<string, string>): Promise<{ status: numbe
 
 describe("the single endpoint", () => {
   it("listens on loopback and answers health checks in both shapes", async () => {
-    expect(aws.endpoint).toBe(`http://127.0.0.1:${aws.port}`);
-    const health = await fetch(`${aws.endpoint}/health`);
+    expect(stack.aws.endpoint).toBe(`http://127.0.0.1:${stack.aws.port}`);
+    const health = await fetch(`${stack.aws.endpoint}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: "ok" });
-    const localstackHealth = await fetch(`${aws.endpoint}/_localstack/health`);
+    const localstackHealth = await fetch(`${stack.aws.endpoint}/_localstack/health`);
     expect(await localstackHealth.json()).toMatchObject({
       services: { dynamodb: "running", sns: "running", sqs: "running" },
     });
@@ -63,7 +44,7 @@ describe("the single endpoint", () => {
   it("survives clients that hang up halfway through a request body", async () => {
     for (const target of ["DynamoDB_20120810.PutItem", "AmazonSQS.SendMessage", ""]) {
       await new Promise<void>((resolve, reject) => {
-        const socket = connect(aws.port, "127.0.0.1", () => {
+        const socket = connect(stack.aws.port, "127.0.0.1", () => {
           socket.write(
             `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nx-amz-target: ${target}\r\n` +
               "content-type: application/x-amz-json-1.0\r\ncontent-length: 1000\r\n\r\n{",
@@ -76,11 +57,11 @@ describe("the single endpoint", () => {
         socket.once("error", reject);
       });
     }
-    expect((await fetch(`${aws.endpoint}/health`)).status).toBe(200);
+    expect((await fetch(`${stack.aws.endpoint}/health`)).status).toBe(200);
   });
 
   it("refuses requests for services it does not emulate, saying what it serves", async () => {
-    const response = await fetch(`${aws.endpoint}/some-bucket/key`, { method: "PUT", body: "x" });
+    const response = await fetch(`${stack.aws.endpoint}/some-bucket/key`, { method: "PUT", body: "x" });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain("DynamoDB, SNS and SQS");
   });
@@ -90,7 +71,7 @@ describe("DynamoDB through the endpoint", () => {
   const table = "gateway-items";
 
   beforeAll(async () => {
-    await dynamo.send(
+    await stack.dynamo.send(
       new CreateTableCommand({
         TableName: table,
         AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
@@ -101,17 +82,21 @@ describe("DynamoDB through the endpoint", () => {
   });
 
   it("puts and gets an item", async () => {
-    await dynamo.send(new PutItemCommand({ TableName: table, Item: { pk: { S: "a" }, n: { N: "1" } } }));
-    const { Item } = await dynamo.send(new GetItemCommand({ TableName: table, Key: { pk: { S: "a" } } }));
+    await stack.dynamo.send(
+      new PutItemCommand({ TableName: table, Item: { pk: { S: "a" }, n: { N: "1" } } }),
+    );
+    const { Item } = await stack.dynamo.send(
+      new GetItemCommand({ TableName: table, Key: { pk: { S: "a" } } }),
+    );
     expect(Item).toEqual({ pk: { S: "a" }, n: { N: "1" } });
   });
 
   it("enforces conditions on put and update, and returns the new values", async () => {
-    await dynamo.send(
+    await stack.dynamo.send(
       new PutItemCommand({ TableName: table, Item: { pk: { S: "c" }, attempts: { N: "0" } } }),
     );
     await expect(
-      dynamo.send(
+      stack.dynamo.send(
         new PutItemCommand({
           TableName: table,
           Item: { pk: { S: "c" } },
@@ -121,7 +106,7 @@ describe("DynamoDB through the endpoint", () => {
     ).rejects.toBeInstanceOf(ConditionalCheckFailedException);
 
     const bump = () =>
-      dynamo.send(
+      stack.dynamo.send(
         new UpdateItemCommand({
           TableName: table,
           Key: { pk: { S: "c" } },
@@ -140,10 +125,10 @@ describe("DynamoDB through the endpoint", () => {
 describe("SNS and SQS through the endpoint", () => {
   it("delivers an SNS publish raw to the subscribed queue, phone attribute included", async () => {
     const resources = await provisionLocalResources({
-      endpoint: aws.endpoint,
+      endpoint: stack.aws.endpoint,
       names: { table: "t-sns", topic: "capture-sns", queue: "outbox-sns" },
     });
-    await sns.send(
+    await stack.sns.send(
       new PublishCommand({
         TopicArn: resources.topicArn,
         Message: "042137 is your Demo verification code.",
@@ -153,7 +138,7 @@ describe("SNS and SQS through the endpoint", () => {
         },
       }),
     );
-    const outbox = new SmsOutbox({ endpoint: aws.endpoint, queueUrl: resources.queueUrl });
+    const outbox = new SmsOutbox({ endpoint: stack.aws.endpoint, queueUrl: resources.queueUrl });
     try {
       const sms = await outbox.waitFor((message) => message.phone === "+14155550123", { timeoutMs: 5000 });
       expect(sms.message).toBe("042137 is your Demo verification code.");
@@ -165,16 +150,16 @@ describe("SNS and SQS through the endpoint", () => {
   });
 
   it("hands out queue URLs on the endpoint itself", async () => {
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "url-check" }));
-    expect(QueueUrl).toBe(`${aws.endpoint}/000000000000/url-check`);
-    const { QueueUrls } = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: "url-check" }));
+    const { QueueUrl } = await stack.sqs.send(new CreateQueueCommand({ QueueName: "url-check" }));
+    expect(QueueUrl).toBe(`${stack.aws.endpoint}/000000000000/url-check`);
+    const { QueueUrls } = await stack.sqs.send(new ListQueuesCommand({ QueueNamePrefix: "url-check" }));
     expect(QueueUrls).toEqual([QueueUrl]);
   });
 
   it("speaks the SQS query protocol of older AWS CLIs, XML escaping included", async () => {
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "query-protocol" }));
+    const { QueueUrl } = await stack.sqs.send(new CreateQueueCommand({ QueueName: "query-protocol" }));
     const queueUrl = QueueUrl ?? "";
-    await sqs.send(
+    await stack.sqs.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
         MessageBody: "a & <b>\r\nc",

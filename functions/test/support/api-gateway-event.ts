@@ -69,7 +69,7 @@ export function apiGatewayEvent(options: EventOptions = {}): APIGatewayProxyEven
         principalOrgId: null,
         sourceIp: options.sourceIp ?? "203.0.113.10",
         user: null,
-        userAgent: "vitest",
+        userAgent: headers["user-agent"] ?? null,
         userArn: null,
       },
     },
