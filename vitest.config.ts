@@ -6,6 +6,9 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
+    // CI also writes a JSON report, from which .ci/run prints the totals.
+    reporters: process.env.CI ? ["default", "json"] : ["default"],
+    outputFile: { json: "test-results/vitest.json" },
     projects: [
       {
         test: {
