@@ -36,36 +36,52 @@ function portIsClosed(url: string): Promise<boolean> {
   });
 }
 
+/** Free ports instead of 3000/4566, so a test run cannot collide with anything. */
+const TEST_ENV = { PORT: "0", LOCAL_AWS_PORT: "0", NO_COLOR: "1", AWS_ENDPOINT_URL: "" };
+
+interface Started {
+  readonly process: ChildProcess;
+  /** Everything printed so far, stdout and stderr together. */
+  output(): string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts a child with the test environment, collecting its output and its exit. */
+function start(command: string, args: string[], env: Record<string, string>, detached = false): Started {
+  const started = spawn(command, args, {
+    cwd: REPO_ROOT,
+    detached,
+    env: { ...process.env, ...TEST_ENV, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child = started;
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+  };
+  started.stdout?.on("data", collect);
+  started.stderr?.on("data", collect);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise) => {
+    started.once("exit", (code, signal) => resolvePromise({ code, signal }));
+  });
+  return { process: started, output: () => output, exited };
+}
+
 describe("npm start (dev-server/src/main.ts)", () => {
   it("prints its URLs, serves the API and the inbox, and exits 0 on SIGINT with its ports freed", async () => {
-    // What `npm start` runs, with free ports instead of 3000/4566 so it cannot collide with anything.
-    const started = spawn(TSX, ["dev-server/src/main.ts"], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, PORT: "0", LOCAL_AWS_PORT: "0", NO_COLOR: "1", AWS_ENDPOINT_URL: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child = started;
-    let output = "";
-    started.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-    });
-    started.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-    });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise) => {
-      started.once("exit", (code, signal) => resolvePromise({ code, signal }));
-    });
-
-    await expect.poll(() => output, { timeout: 60_000, interval: 100 }).toMatch(/Stop: +Ctrl-C/);
-    expect(output).toMatch(/ready in \d+\.\d s/);
-    const page = /Page +(http:\/\/\S+)/.exec(output)?.[1] ?? expect.unreachable(output);
-    const api = /API +(http:\/\/\S+)/.exec(output)?.[1];
-    const inbox = /SMS inbox +(http:\/\/\S+)/.exec(output)?.[1];
-    const aws = /AWS endpoint +(http:\/\/\S+)/.exec(output)?.[1] ?? expect.unreachable(output);
+    // What `npm start` runs.
+    const started = start(TSX, ["dev-server/src/main.ts"], {});
+    await expect.poll(() => started.output(), { timeout: 60_000, interval: 100 }).toMatch(/Stop: +Ctrl-C/);
+    expect(started.output()).toMatch(/ready in \d+\.\d s/);
+    const page = /Page +(http:\/\/\S+)/.exec(started.output())?.[1] ?? expect.unreachable(started.output());
+    const api = /API +(http:\/\/\S+)/.exec(started.output())?.[1];
+    const inbox = /SMS inbox +(http:\/\/\S+)/.exec(started.output())?.[1];
+    const aws =
+      /AWS endpoint +(http:\/\/\S+)/.exec(started.output())?.[1] ?? expect.unreachable(started.output());
     expect(api).toBe(page);
     expect(inbox).toBe(`${page}/_dev/inbox`);
-    expect(output).toContain(`aws --endpoint-url ${aws}`);
-    expect(output).toContain("dynamodb scan --table-name sms-otp-local");
+    expect(started.output()).toContain(`aws --endpoint-url ${aws}`);
+    expect(started.output()).toContain("dynamodb scan --table-name sms-otp-local");
 
     const health = await fetch(`${page}/health`);
     expect(await health.json()).toEqual({ status: "ok" });
@@ -76,44 +92,34 @@ describe("npm start (dev-server/src/main.ts)", () => {
     });
     expect(generated.status).toBe(202);
     // The SMS shows up in the terminal box.
-    await expect.poll(() => output, { timeout: 10_000, interval: 100 }).toMatch(/SMS to \+14155550142/);
+    await expect
+      .poll(() => started.output(), { timeout: 10_000, interval: 100 })
+      .toMatch(/SMS to \+14155550142/);
     expect((await fetch(`${inbox}`)).status).toBe(200);
 
     expect(await portIsClosed(page)).toBe(false);
     expect(await portIsClosed(aws)).toBe(false);
-    started.kill("SIGINT");
-    const { code, signal } = await exited;
+    started.process.kill("SIGINT");
+    const { code, signal } = await started.exited;
     expect({ code, signal }).toEqual({ code: 0, signal: null });
-    expect(output).toContain("SIGINT: stopping the dev server");
+    expect(started.output()).toContain("SIGINT: stopping the dev server");
     expect(await portIsClosed(page)).toBe(true);
     expect(await portIsClosed(aws)).toBe(true);
   }, 90_000);
 
   it("`npm start` in a terminal: Ctrl-C (SIGINT to the whole process group) leaves no process behind", async () => {
     // A terminal sends Ctrl-C to every process of the foreground group: npm, sh, tsx and node.
-    const started = spawn("npm", ["start"], {
-      cwd: REPO_ROOT,
-      detached: true,
-      env: { ...process.env, PORT: "0", LOCAL_AWS_PORT: "0", NO_COLOR: "1", AWS_ENDPOINT_URL: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child = started;
-    const group = started.pid ?? expect.unreachable();
-    let output = "";
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-    };
-    started.stdout?.on("data", collect);
-    started.stderr?.on("data", collect);
-    const exited = new Promise<void>((resolvePromise) => started.once("exit", () => resolvePromise()));
+    const started = start("npm", ["start"], {}, true);
+    const group = started.process.pid ?? expect.unreachable();
     try {
-      await expect.poll(() => output, { timeout: 60_000, interval: 100 }).toMatch(/Stop: +Ctrl-C/);
-      const page = /Page +(http:\/\/\S+)/.exec(output)?.[1] ?? expect.unreachable(output);
-      const aws = /AWS endpoint +(http:\/\/\S+)/.exec(output)?.[1] ?? expect.unreachable(output);
+      await expect.poll(() => started.output(), { timeout: 60_000, interval: 100 }).toMatch(/Stop: +Ctrl-C/);
+      const page = /Page +(http:\/\/\S+)/.exec(started.output())?.[1] ?? expect.unreachable(started.output());
+      const aws =
+        /AWS endpoint +(http:\/\/\S+)/.exec(started.output())?.[1] ?? expect.unreachable(started.output());
       process.kill(-group, "SIGINT");
-      await exited;
+      await started.exited;
       await expect.poll(() => groupIsGone(group), { timeout: 10_000, interval: 100 }).toBe(true);
-      expect(output).toContain("SIGINT: stopping the dev server");
+      expect(started.output()).toContain("SIGINT: stopping the dev server");
       expect(await portIsClosed(page)).toBe(true);
       expect(await portIsClosed(aws)).toBe(true);
     } finally {
@@ -122,18 +128,9 @@ describe("npm start (dev-server/src/main.ts)", () => {
   }, 90_000);
 
   it("refuses a bad variable before starting anything, naming it, with exit code 1", async () => {
-    const started = spawn(TSX, ["dev-server/src/main.ts"], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, PORT: "0", LOCAL_AWS_PORT: "0", NO_COLOR: "1", OTP_LENGTH: "99" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child = started;
-    let output = "";
-    started.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-    });
-    const code = await new Promise<number | null>((resolvePromise) => started.once("exit", resolvePromise));
+    const started = start(TSX, ["dev-server/src/main.ts"], { OTP_LENGTH: "99" });
+    const { code } = await started.exited;
     expect(code).toBe(1);
-    expect(output).toContain("OTP_LENGTH");
+    expect(started.output()).toContain("OTP_LENGTH");
   }, 60_000);
 });

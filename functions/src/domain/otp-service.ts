@@ -74,9 +74,12 @@ export interface ValidateResult extends VerificationToken {
 /** The OTP use cases: send a code, check a code. */
 export class OtpService {
   readonly #deps: OtpServiceDependencies;
+  /** The shape of a code of the configured length, built once rather than per request. */
+  readonly #codeShape: RegExp;
 
   constructor(deps: OtpServiceDependencies) {
     this.#deps = deps;
+    this.#codeShape = new RegExp(`^\\d{${deps.policy.length}}$`);
   }
 
   /**
@@ -151,7 +154,7 @@ export class OtpService {
     const { policy, store, clock, hasher, tokens, log } = this.#deps;
     const phone = parsePhone(request.phone, policy);
     const masked = maskPhone(phone.e164);
-    if (!new RegExp(`^\\d{${policy.length}}$`).test(request.code)) {
+    if (!this.#codeShape.test(request.code)) {
       throw new OtpError("invalid_request", `The code must be ${policy.length} digits.`);
     }
 
