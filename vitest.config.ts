@@ -13,7 +13,13 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["functions/test/**/*.test.ts", "dev-server/test/**/*.test.ts", "web/test/**/*.test.ts"],
+          include: [
+            "api-contract/test/**/*.test.ts",
+            "functions/test/**/*.test.ts",
+            "dev-server/test/**/*.test.ts",
+            "local-aws/test/**/*.test.ts",
+            "web/test/**/*.test.ts",
+          ],
           environment: "node",
         },
       },

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../../functions/src/config.ts";
-import { DEFAULT_THROTTLE_BURST_LIMIT, DEFAULT_THROTTLE_RATE_LIMIT } from "../../infra/lib/settings.ts";
+import { API_THROTTLE } from "#api-contract";
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from "#functions/config";
 
 /**
  * The dev server's configuration: its own variables (ports, bind address, stage throttle), layered
@@ -65,8 +65,16 @@ const devServerSchema = z.object({
   LOCAL_AWS_PORT: port(4566),
   // Per-second rate and bucket size of the stage throttle; the defaults are the CDK stack's.
   // API Gateway's account quota (10,000 / 5,000) caps what a stage may be given.
-  API_THROTTLE_RATE_LIMIT: limit({ fallback: DEFAULT_THROTTLE_RATE_LIMIT, max: 10_000, integer: false }),
-  API_THROTTLE_BURST_LIMIT: limit({ fallback: DEFAULT_THROTTLE_BURST_LIMIT, max: 5_000, integer: true }),
+  API_THROTTLE_RATE_LIMIT: limit({
+    fallback: API_THROTTLE.rateLimit.default,
+    max: API_THROTTLE.rateLimit.max,
+    integer: false,
+  }),
+  API_THROTTLE_BURST_LIMIT: limit({
+    fallback: API_THROTTLE.burstLimit.default,
+    max: API_THROTTLE.burstLimit.max,
+    integer: true,
+  }),
 });
 
 /** The dev server's own variables (not in the functions' schema). */
@@ -179,14 +187,4 @@ export function functionEnvironment(config: DevServerConfig, local: LocalDeploym
   if (!config.allowedOriginsGiven) environment.ALLOWED_ORIGINS = local.ownOrigins.join(",");
   loadConfig(environment);
   return environment;
-}
-
-/**
- * The origins a browser may use for the server: the host it binds, and both loopback spellings
- * when it binds loopback or every interface (the page works from either).
- */
-export function ownOrigins(host: string, port: number): string[] {
-  const loopback = ["localhost", "127.0.0.1", "::1", "0.0.0.0", "::", ""];
-  const hosts = loopback.includes(host) ? ["localhost", "127.0.0.1"] : [host];
-  return hosts.map((name) => new URL(`http://${name.includes(":") ? `[${name}]` : name}:${port}`).origin);
 }

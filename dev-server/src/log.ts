@@ -43,21 +43,3 @@ export const silentLog: DevLog = {
   error: () => undefined,
   print: () => undefined,
 };
-
-export interface RecordedLine {
-  readonly level: "info" | "warn" | "error" | "print";
-  readonly text: string;
-}
-
-/** Keeps every line in memory (tests). */
-export function recordingLog(): DevLog & { readonly lines: RecordedLine[] } {
-  const lines: RecordedLine[] = [];
-  return {
-    lines,
-    color: false,
-    info: (text) => lines.push({ level: "info", text }),
-    warn: (text) => lines.push({ level: "warn", text }),
-    error: (text) => lines.push({ level: "error", text }),
-    print: (text) => lines.push({ level: "print", text }),
-  };
-}

@@ -1,4 +1,4 @@
-import { ConfigError } from "../../functions/src/config.ts";
+import { ConfigError } from "#functions/config";
 import { ansi, consoleLog } from "./log.ts";
 import { type DevServer, startDevServer } from "./server.ts";
 

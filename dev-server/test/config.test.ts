@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../functions/src/config.ts";
-import { DEFAULT_THROTTLE_BURST_LIMIT, DEFAULT_THROTTLE_RATE_LIMIT } from "../../infra/lib/settings.ts";
-import { functionEnvironment, loadDevServerConfig, ownOrigins } from "../src/config.ts";
+import { API_THROTTLE } from "#api-contract";
+import { ConfigError, loadConfig } from "#functions/config";
+import { ownOrigins } from "../src/addresses.ts";
+import { functionEnvironment, loadDevServerConfig } from "../src/config.ts";
 
 const LOCAL = {
   tableName: "sms-otp-local",
@@ -29,7 +30,7 @@ describe("the dev server's configuration", () => {
       localAwsPort: 4566,
       externalAwsEndpoint: undefined,
       region: "us-east-1",
-      throttle: { rateLimit: DEFAULT_THROTTLE_RATE_LIMIT, burstLimit: DEFAULT_THROTTLE_BURST_LIMIT },
+      throttle: { rateLimit: API_THROTTLE.rateLimit.default, burstLimit: API_THROTTLE.burstLimit.default },
       allowedOriginsGiven: false,
     });
     expect(config.throttle).toEqual({ rateLimit: 50, burstLimit: 100 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { CapturedSms } from "#local-aws/resources";
 import { escapeHtml } from "../src/inbox/page.ts";
 import { OutboxPoller, SmsInbox, type SmsSource } from "../src/inbox/sms-inbox.ts";
 import { formatSmsBox, wrap } from "../src/inbox/terminal-box.ts";
-import type { CapturedSms } from "../src/local-aws/sms-outbox.ts";
 
 const SMS: CapturedSms = {
   phone: "+14155550123",

@@ -3,8 +3,8 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EmbeddedAws, startEmbeddedAws } from "../src/local-aws/embedded-aws.ts";
-import { provisionLocalResources } from "../src/local-aws/provision.ts";
+import { type EmbeddedAws, startEmbeddedAws } from "#local-aws/emulator";
+import { provisionLocalResources } from "#local-aws/resources";
 import { type DevServer, startDevServer } from "../src/server.ts";
 import { codeIn, postJson, waitForSms } from "./support/http.ts";
 

@@ -1,4 +1,5 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
+import type { RouteName } from "#api-contract";
 import { type AwsClients, createAwsClients } from "./adapters/aws-clients.ts";
 import { DynamoDbOtpStore } from "./adapters/dynamodb-otp-store.ts";
 import { JwtTokenSigner } from "./adapters/jwt-token-signer.ts";
@@ -11,7 +12,11 @@ import { CodeHasher } from "./domain/code.ts";
 import { type OtpPolicy, OtpService } from "./domain/otp-service.ts";
 import type { Clock, OtpStore, SmsSender } from "./domain/ports.ts";
 import { type ApiHandler, createEndpoints } from "./http/endpoints.ts";
-import type { RouteDefinition } from "./http/routes.ts";
+
+// What the integration suites, the dev server's parity test and the scripts compose with.
+export { type AwsClients, createAwsClients } from "./adapters/aws-clients.ts";
+export type { Clock, SmsMessage, SmsSender } from "./domain/ports.ts";
+export type { ApiHandler } from "./http/endpoints.ts";
 
 /** Replaceable parts, for tests (an injectable clock, instrumented clients, a failing SMS sender). */
 export interface RuntimeOverrides {
@@ -39,7 +44,7 @@ export function otpPolicy(config: OtpConfig): OtpPolicy {
 export async function createHandlers(
   config: OtpConfig,
   overrides: RuntimeOverrides = {},
-): Promise<Record<RouteDefinition["name"], ApiHandler>> {
+): Promise<Record<RouteName, ApiHandler>> {
   const clients = overrides.clients ?? createAwsClients(config.aws);
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createLogger("sms-otp");
@@ -62,6 +67,6 @@ export async function createHandlers(
  */
 export async function createHandlersFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
-): Promise<Record<RouteDefinition["name"], ApiHandler>> {
+): Promise<Record<RouteName, ApiHandler>> {
   return createHandlers(loadConfig(env));
 }

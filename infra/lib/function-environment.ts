@@ -1,5 +1,5 @@
 import { Token } from "aws-cdk-lib";
-import { CONFIG_VARIABLES, ConfigError, loadConfig, type OtpConfig } from "../../functions/src/config.ts";
+import { CONFIG_VARIABLES, ConfigError, loadConfig, type OtpConfig } from "#functions/config";
 import type { DeployStage } from "./settings.ts";
 
 /** Variables outside the shared schema that every function gets. */

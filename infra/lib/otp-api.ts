@@ -3,6 +3,7 @@ import {
   AccessLogFormat,
   EndpointType,
   type IResource,
+  type JsonSchema,
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
@@ -13,13 +14,21 @@ import {
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { gatewayResponses } from "../../functions/src/http/gateway-responses.ts";
-import { API_STAGE_NAME, CORS_PREFLIGHT, type RouteDefinition } from "../../functions/src/http/routes.ts";
-import { REQUEST_SCHEMAS } from "./request-models.ts";
+import {
+  API_STAGE_NAME,
+  CORS_PREFLIGHT,
+  gatewayCorsHeaders,
+  gatewayResponses,
+  type JsonSchemaDraft4,
+  REQUEST_MEDIA_TYPE,
+  type RouteDefinition,
+  requestSchemas,
+  type ThrottleLimits,
+} from "#api-contract";
 
 export interface OtpApiProps {
   readonly name: string;
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly throttle: ThrottleLimits;
   /** JSON access logs (they need API Gateway's account-level CloudWatch role, created here). */
   readonly accessLogs:
     | { readonly retention: RetentionDays; readonly removalPolicy: RemovalPolicy }
@@ -49,9 +58,29 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 /** API Gateway's default gateway response body. */
 const DEFAULT_BODY = '{"message":$context.error.messageString}';
 
+/**
+ * A plain draft-04 schema in CDK's spelling (`$schema` is `schema`): CDK writes it back as the
+ * same JSON the dev server validates with.
+ */
+export function cdkJsonSchema(schema: JsonSchemaDraft4): JsonSchema {
+  const { $schema, properties, ...rest } = schema;
+  return {
+    ...(rest as JsonSchema),
+    ...($schema ? { schema: $schema as JsonSchema["schema"] } : {}),
+    ...(properties
+      ? { properties: Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, cdkJsonSchema(v)])) }
+      : {}),
+  };
+}
+
 /** `retry-after` -> `Retry-After`: gateway response headers are written as HTTP shows them. */
 function headerName(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());
+}
+
+/** Gateway response header values are mapping expressions: a static value is single-quoted. */
+function quotedHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [headerName(name), `'${value}'`]));
 }
 
 /**
@@ -113,13 +142,13 @@ export class OtpApi extends Construct {
       maxAge: Duration.seconds(CORS_PREFLIGHT.maxAgeSeconds),
     });
     const model = this.restApi.addModel(`${route.name}RequestModel`, {
-      contentType: "application/json",
+      contentType: REQUEST_MEDIA_TYPE,
       modelName: `${route.name[0]?.toUpperCase() ?? ""}${route.name.slice(1)}Request`,
-      schema: REQUEST_SCHEMAS[route.name],
+      schema: cdkJsonSchema(requestSchemas[route.name]),
     });
     resource.addMethod(route.method, new LambdaIntegration(handler, { allowTestInvoke: false }), {
       requestValidator: this.bodyValidator,
-      requestModels: { "application/json": model },
+      requestModels: { [REQUEST_MEDIA_TYPE]: model },
     });
     return resource;
   }
@@ -130,23 +159,16 @@ export class OtpApi extends Construct {
    * fixed Access-Control-Allow-Origin, so it names the first allowed origin (the site).
    */
   addGatewayResponses(primaryOrigin: string): void {
-    const headers: Record<string, string> = {
-      "Access-Control-Allow-Origin": `'${primaryOrigin}'`,
-      "Access-Control-Expose-Headers": "'Retry-After'",
-      Vary: "'Origin'",
-      "Cache-Control": "'no-store'",
-    };
+    const headers = quotedHeaders(gatewayCorsHeaders(primaryOrigin));
     const shared = Object.values(gatewayResponses).map((response) => ({
       id: `Gateway${response.type}`,
       type: ResponseType.of(response.type),
       statusCode: response.statusCode.toString(),
       body: JSON.stringify(response.body),
-      extraHeaders: Object.fromEntries(
-        Object.entries(response.headers).map(([name, value]) => [headerName(name), `'${value}'`]),
-      ),
+      extraHeaders: quotedHeaders(response.headers),
     }));
     const responses = [
-      ...shared.filter((response) => response.type.responseType !== "DEFAULT_5XX"),
+      ...shared,
       // Every other gateway answer keeps API Gateway's own status and message, plus CORS.
       {
         id: "Default4xx",

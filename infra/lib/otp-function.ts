@@ -1,13 +1,13 @@
 import { join } from "node:path";
 import { Duration, type RemovalPolicy } from "aws-cdk-lib";
 import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
-import { Charset, LogLevel, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type BundlingOptions, Charset, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { REPO_ROOT } from "./repo-root.ts";
+import { FUNCTION_BUILD_OPTIONS, FUNCTION_SETTINGS, REPO_ROOT } from "#api-contract";
 
 export interface OtpFunctionProps {
-  /** Handler module, relative to the repository root (as in the shared route table). */
+  /** Handler module, relative to the repository root (as in the route table). */
   readonly entry: string;
   readonly description: string;
   readonly environment: Readonly<Record<string, string>>;
@@ -16,17 +16,32 @@ export interface OtpFunctionProps {
 }
 
 /**
- * Lets ESM bundles load the CommonJS dependencies that esbuild leaves as `require` calls
- * (the shim esbuild emits for them needs a real `require` in scope).
+ * The contract's esbuild options in NodejsFunction's terms. Every option of the contract object
+ * is mapped here; a test builds a function both ways and compares the bundles byte for byte.
  */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+export function bundlingOptions(): BundlingOptions {
+  const build = FUNCTION_BUILD_OPTIONS;
+  return {
+    forceDockerBundling: false,
+    format: build.format === "esm" ? OutputFormat.ESM : OutputFormat.CJS,
+    target: build.target,
+    mainFields: [...build.mainFields],
+    minify: build.minify,
+    sourceMap: build.sourcemap,
+    sourcesContent: build.sourcesContent,
+    banner: build.banner.js,
+    charset: build.charset === "utf8" ? Charset.UTF8 : Charset.ASCII,
+    // Bundle the AWS SDK too: the version we test is the version that runs.
+    bundleAwsSDK: true,
+    externalModules: [...build.external],
+  };
+}
 
 /**
  * The one Lambda function shape of the service (modelled on the Powertools for AWS Lambda
- * TypeScript example app): Node.js 24 on arm64, an ESM bundle built by the locally installed
- * esbuild (never Docker), source maps, and a log group with a retention period instead of the
- * never-expiring group Lambda would create on first use.
+ * TypeScript example app), from the contract's function settings: an ESM bundle built by the
+ * locally installed esbuild (never Docker), and a log group with a retention period instead of
+ * the never-expiring group Lambda would create on first use.
  */
 export class OtpFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: OtpFunctionProps) {
@@ -36,37 +51,17 @@ export class OtpFunction extends NodejsFunction {
     });
     super(scope, id, {
       entry: join(REPO_ROOT, props.entry),
-      handler: "handler",
+      handler: FUNCTION_SETTINGS.handlerExport,
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
-      // Graviton: about 20% cheaper per GB-second than x86_64 for the same work.
       architecture: Architecture.ARM_64,
-      // 256 MB: Lambda scales CPU with memory, and the cold start (SDK clients, HMAC, JWT signing)
-      // is CPU bound; at this size a request costs the same as at 128 MB because it ends sooner.
-      memorySize: 256,
-      // DynamoDB and SNS calls with SDK retries finish in well under a second; 10 s bounds a stuck
-      // call far below API Gateway's 29 s integration timeout.
-      timeout: Duration.seconds(10),
+      memorySize: FUNCTION_SETTINGS.memoryMb,
+      timeout: Duration.seconds(FUNCTION_SETTINGS.timeoutSeconds),
       environment: { ...props.environment },
       logGroup,
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, "package-lock.json"),
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: "node24",
-        mainFields: ["module", "main"],
-        minify: true,
-        sourceMap: true,
-        // Traces map to file and line without shipping the sources themselves.
-        sourcesContent: false,
-        banner: ESM_REQUIRE_BANNER,
-        // Bundle the AWS SDK too: the version we test is the version that runs.
-        bundleAwsSDK: true,
-        externalModules: [],
-        charset: Charset.UTF8,
-        logLevel: LogLevel.WARNING,
-      },
+      bundling: bundlingOptions(),
     });
   }
 }

@@ -4,7 +4,7 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
-import { API_STAGE_NAME, type RouteDefinition, routes } from "../../functions/src/http/routes.ts";
+import { API_STAGE_NAME, type RouteDefinition, routes } from "#api-contract";
 import { OtpAlarms } from "./alarms.ts";
 import { buildFunctionEnvironment, validateFunctionEnvironment } from "./function-environment.ts";
 import { OtpApi } from "./otp-api.ts";

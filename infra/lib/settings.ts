@@ -1,6 +1,6 @@
 import { isAbsolute, join, resolve } from "node:path";
-import { CONFIG_VARIABLES } from "../../functions/src/config.ts";
-import { REPO_ROOT } from "./repo-root.ts";
+import { API_THROTTLE, REPO_ROOT, type ThrottleLimits } from "#api-contract";
+import { CONFIG_VARIABLES } from "#functions/config";
 
 /** The two deployment targets built from the one stack definition. */
 export const DEPLOY_STAGES = ["prod", "local"] as const;
@@ -25,16 +25,20 @@ export const PASSTHROUGH_VARIABLES: readonly string[] = CONFIG_VARIABLES.filter(
   (name) => !(STACK_OWNED_VARIABLES as readonly string[]).includes(name),
 );
 
-export const DEFAULT_THROTTLE_RATE_LIMIT = 50;
-export const DEFAULT_THROTTLE_BURST_LIMIT = 100;
 /** New accounts start with a 1 USD monthly SMS spend limit; alarm when it is reached. */
 export const DEFAULT_SMS_SPEND_ALARM_USD = 1;
+
+/** Context keys of earlier versions, refused with their new name rather than silently ignored. */
+const RENAMED_KEYS: Readonly<Record<string, string>> = {
+  throttleRateLimit: "API_THROTTLE_RATE_LIMIT",
+  throttleBurstLimit: "API_THROTTLE_BURST_LIMIT",
+};
 
 /** Everything the stack needs to know about one deployment, read from CDK context. */
 export interface StageSettings {
   readonly stage: DeployStage;
   readonly stackName: string;
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly throttle: ThrottleLimits;
   /** Email address subscribed to the alarm topic (prod); no topic when unset. */
   readonly alarmEmail: string | undefined;
   readonly smsSpendAlarmUsd: number;
@@ -91,18 +95,17 @@ export function readStageSettings(context: Readonly<Record<string, unknown>>): S
     : undefined;
   if (!stage) problems.push(`stage: must be one of ${DEPLOY_STAGES.join(", ")} (got "${rawStage}")`);
 
-  // API Gateway's default account quota is 10,000 requests/s and 5,000 burst per region.
   const throttle = {
     rateLimit: wholeNumber(
       context,
-      "throttleRateLimit",
-      { min: 1, max: 10_000, fallback: DEFAULT_THROTTLE_RATE_LIMIT },
+      "API_THROTTLE_RATE_LIMIT",
+      { min: 1, max: API_THROTTLE.rateLimit.max, fallback: API_THROTTLE.rateLimit.default },
       problems,
     ),
     burstLimit: wholeNumber(
       context,
-      "throttleBurstLimit",
-      { min: 1, max: 5_000, fallback: DEFAULT_THROTTLE_BURST_LIMIT },
+      "API_THROTTLE_BURST_LIMIT",
+      { min: 1, max: API_THROTTLE.burstLimit.max, fallback: API_THROTTLE.burstLimit.default },
       problems,
     ),
   };
@@ -129,7 +132,10 @@ export function readStageSettings(context: Readonly<Record<string, unknown>>): S
   const passthrough: Record<string, string> = {};
   for (const [key, value] of Object.entries(context)) {
     const text = asText(value);
-    if (PASSTHROUGH_VARIABLES.includes(key)) {
+    const renamed = RENAMED_KEYS[key];
+    if (renamed) {
+      problems.push(`${key}: was renamed to ${renamed} (the dev server's variable of the same meaning)`);
+    } else if (PASSTHROUGH_VARIABLES.includes(key)) {
       if (text !== undefined) passthrough[key] = text;
     } else if ((STACK_OWNED_VARIABLES as readonly string[]).includes(key)) {
       problems.push(`${key}: is set by the stack itself and cannot be given as context`);

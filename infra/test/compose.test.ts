@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
-import { REPO_ROOT } from "../lib/repo-root.ts";
+import { REPO_ROOT } from "#api-contract";
 
 /**
  * The compose file cannot be run here (no Docker engine), so it is checked as data: valid YAML,

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Match } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_VARIABLES } from "../../functions/src/config.ts";
-import { type RouteDefinition, routes } from "../../functions/src/http/routes.ts";
+import { type RouteDefinition, routes } from "#api-contract";
+import { CONFIG_VARIABLES } from "#functions/config";
 import { RUNTIME_VARIABLES } from "../lib/function-environment.ts";
 import type { DeployStage } from "../lib/settings.ts";
 import { actionsOf, allStatements, roleStatements } from "./iam.ts";
@@ -12,8 +12,8 @@ import { resourcesOf, resourcesOfType, type Synthesized, synthStage } from "./sy
 // Prod with every optional setting given; local with none (the defaults).
 const PROD_CONTEXT = {
   alarmEmail: "ops@example.com",
-  throttleRateLimit: "20",
-  throttleBurstLimit: "40",
+  API_THROTTLE_RATE_LIMIT: "20",
+  API_THROTTLE_BURST_LIMIT: "40",
   ALLOWED_ORIGINS: "https://app.example.com",
   OTP_ALLOWED_COUNTRIES: "US,CA",
   OTP_SMS_SENDER_ID: "MyApp",

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Token } from "aws-cdk-lib";
 import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "#api-contract";
 import { buildApp } from "../lib/app.ts";
 import { buildFunctionEnvironment, validateFunctionEnvironment } from "../lib/function-environment.ts";
-import { REPO_ROOT } from "../lib/repo-root.ts";
 import { PASSTHROUGH_VARIABLES, readStageSettings, SettingsError } from "../lib/settings.ts";
 import { cdkJsonContext, synthStage } from "./synth.ts";
 
@@ -36,8 +36,8 @@ describe("stage settings from CDK context", () => {
   it("reads the CLI's string values and resolves webAssetDir from the repository root", () => {
     const settings = readStageSettings({
       stage: "local",
-      throttleRateLimit: "5",
-      throttleBurstLimit: 10,
+      API_THROTTLE_RATE_LIMIT: "5",
+      API_THROTTLE_BURST_LIMIT: 10,
       webAssetDir: "web/build",
       OTP_LENGTH: "8",
       OTP_ALLOWED_COUNTRIES: ["US", "CA"],
@@ -55,14 +55,20 @@ describe("stage settings from CDK context", () => {
   it("names every bad key at once", () => {
     const message = problemsOf({
       stage: "staging",
-      throttleRateLimit: "0",
-      throttleBurstLimit: "lots",
+      API_THROTTLE_RATE_LIMIT: "0",
+      API_THROTTLE_BURST_LIMIT: "lots",
       alarmEmail: "not-an-email",
     });
     expect(message).toContain('stage: must be one of prod, local (got "staging")');
-    expect(message).toContain('throttleRateLimit: must be a whole number from 1 to 10000 (got "0")');
-    expect(message).toContain('throttleBurstLimit: must be a whole number from 1 to 5000 (got "lots")');
+    expect(message).toContain('API_THROTTLE_RATE_LIMIT: must be a whole number from 1 to 10000 (got "0")');
+    expect(message).toContain('API_THROTTLE_BURST_LIMIT: must be a whole number from 1 to 5000 (got "lots")');
     expect(message).toContain("alarmEmail: must be an email address");
+  });
+
+  it("names the new key of a renamed one instead of ignoring it", () => {
+    expect(problemsOf({ throttleRateLimit: "5" })).toContain(
+      "throttleRateLimit: was renamed to API_THROTTLE_RATE_LIMIT",
+    );
   });
 
   it("refuses misspelt OTP_ variables and variables the stack sets itself", () => {

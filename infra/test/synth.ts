@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Template } from "aws-cdk-lib/assertions";
+import { REPO_ROOT } from "#api-contract";
 import { buildApp } from "../lib/app.ts";
 import type { OtpStack } from "../lib/otp-stack.ts";
-import { REPO_ROOT } from "../lib/repo-root.ts";
 import type { DeployStage } from "../lib/settings.ts";
 
 /** The context in infra/cdk.json (feature flags), which the CLI would pass to the app. */

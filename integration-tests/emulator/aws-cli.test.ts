@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EMULATOR_CREDENTIALS } from "../../dev-server/src/local-aws/provision.ts";
+import { EMULATOR_CREDENTIALS } from "#local-aws/resources";
 import { createTestStack, type TestStack } from "../support/stack.ts";
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateEvent, validateEvent } from "../../functions/test/support/api-gateway-event.ts";
+import { generateEvent, validateEvent } from "#test-support/api-gateway-event";
 import { createTestStack, type TestStack } from "../support/stack.ts";
 import { CallCounter, codeFrom, freshPhone, handlersFor } from "./harness.ts";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyOf, generateEvent, validateEvent } from "../../functions/test/support/api-gateway-event.ts";
+import { bodyOf, generateEvent, validateEvent } from "#test-support/api-gateway-event";
 import { createTestStack, type TestStack } from "../support/stack.ts";
 import { codeFrom, freshPhone, handlersFor } from "./harness.ts";
 

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyOf, generateEvent, validateEvent } from "../../functions/test/support/api-gateway-event.ts";
+import { bodyOf, generateEvent, validateEvent } from "#test-support/api-gateway-event";
 import { createTestStack, type TestStack } from "../support/stack.ts";
 import { freshPhone, handlersFor, scanTable } from "./harness.ts";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiGatewayEvent, bodyOf, generateEvent } from "../../functions/test/support/api-gateway-event.ts";
+import { apiGatewayEvent, bodyOf, generateEvent } from "#test-support/api-gateway-event";
 import { createTestStack, type TestStack } from "../support/stack.ts";
 import { codeFrom, freshPhone, handlersFor, ManualClock, scanTable } from "./harness.ts";
 

@@ -1,10 +1,9 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { type AwsClients, createAwsClients } from "../../functions/src/adapters/aws-clients.ts";
-import { loadConfig } from "../../functions/src/config.ts";
-import type { Clock } from "../../functions/src/domain/ports.ts";
-import { createHandlers, type RuntimeOverrides } from "../../functions/src/runtime.ts";
+import { loadConfig } from "#functions/config";
+import type { Clock } from "#functions/runtime";
+import { type AwsClients, createAwsClients, createHandlers, type RuntimeOverrides } from "#functions/runtime";
 import type { TestStack } from "../support/stack.ts";
 
 /** A clock the test moves by hand: expiry and windows without waiting. */

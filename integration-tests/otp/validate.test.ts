@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyPhoneToken } from "../../functions/src/recipes/verify-phone-token.ts";
-import { bodyOf, generateEvent, validateEvent } from "../../functions/test/support/api-gateway-event.ts";
+import { verifyPhoneToken } from "#functions/verify-phone-token";
+import { bodyOf, generateEvent, validateEvent } from "#test-support/api-gateway-event";
 import { createTestStack, type TestStack } from "../support/stack.ts";
 import { codeFrom, freshPhone, handlersFor, ManualClock, scanTable } from "./harness.ts";
 

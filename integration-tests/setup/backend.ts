@@ -1,4 +1,4 @@
-import { startEmbeddedAws } from "../../dev-server/src/local-aws/embedded-aws.ts";
+import { startEmbeddedAws } from "#local-aws/emulator";
 
 /**
  * The AWS backend of an integration run (design.md section 5): an endpoint named by

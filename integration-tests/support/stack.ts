@@ -6,8 +6,8 @@ import {
   EMULATOR_CREDENTIALS,
   type LocalResources,
   provisionLocalResources,
-} from "../../dev-server/src/local-aws/provision.ts";
-import { SmsOutbox } from "../../dev-server/src/local-aws/sms-outbox.ts";
+  SmsOutbox,
+} from "#local-aws/resources";
 import type { BackendKind } from "../setup/backend.ts";
 
 /** One test file's own slice of the run's backend: its own table, topic and outbox queue. */

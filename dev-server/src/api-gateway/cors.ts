@@ -1,7 +1,4 @@
-import { CORS_PREFLIGHT } from "../../../functions/src/http/routes.ts";
-
-/** The preflight settings the CDK stack gives each route (from the shared route table module). */
-export const PREFLIGHT = CORS_PREFLIGHT;
+import { CORS_PREFLIGHT } from "#api-contract";
 
 /**
  * The preflight answer's headers. `Access-Control-Allow-Origin` is given only to an origin on
@@ -15,9 +12,9 @@ export function preflightHeaders(
 ): Record<string, string> {
   const anyOrigin = allowedOrigins.includes("*");
   const headers: Record<string, string> = {
-    "access-control-allow-headers": PREFLIGHT.allowHeaders.join(","),
+    "access-control-allow-headers": CORS_PREFLIGHT.allowHeaders.join(","),
     "access-control-allow-methods": methods.join(","),
-    "access-control-max-age": String(PREFLIGHT.maxAgeSeconds),
+    "access-control-max-age": String(CORS_PREFLIGHT.maxAgeSeconds),
   };
   if (!anyOrigin) headers.vary = "Origin";
   if (anyOrigin) headers["access-control-allow-origin"] = "*";

@@ -1,4 +1,4 @@
-import type { CapturedSms } from "../local-aws/sms-outbox.ts";
+import type { CapturedSms } from "#local-aws/resources";
 
 /** A captured SMS with its place in the inbox (the server-sent event id). */
 export interface InboxMessage extends CapturedSms {

@@ -1,4 +1,4 @@
-import type { CapturedSms } from "../local-aws/sms-outbox.ts";
+import type { CapturedSms } from "#local-aws/resources";
 import { ansi } from "../log.ts";
 
 const WIDTH = 64;

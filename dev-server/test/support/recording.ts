@@ -1,9 +1,35 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import type { FastifyInstance } from "fastify";
-import type { RouteDefinition } from "../../../functions/src/http/routes.ts";
-import { buildDevApp, type DevAppOptions } from "../../src/app.ts";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { RouteDefinition } from "#api-contract";
+import { type DevAppOptions, devServerApp, FASTIFY_OPTIONS } from "../../src/app.ts";
 import type { SmsInbox } from "../../src/inbox/sms-inbox.ts";
-import { type RecordedLine, recordingLog } from "../../src/log.ts";
+import type { DevLog } from "../../src/log.ts";
+
+export interface RecordedLine {
+  readonly level: "info" | "warn" | "error" | "print";
+  readonly text: string;
+}
+
+/** A dev-server log that keeps every line in memory. */
+export function recordingLog(): DevLog & { readonly lines: RecordedLine[] } {
+  const lines: RecordedLine[] = [];
+  return {
+    lines,
+    color: false,
+    info: (text) => lines.push({ level: "info", text }),
+    warn: (text) => lines.push({ level: "warn", text }),
+    error: (text) => lines.push({ level: "error", text }),
+    print: (text) => lines.push({ level: "print", text }),
+  };
+}
+
+/** The dev server app, ready but not listening: tests call `inject` on it. */
+export async function buildDevApp(options: DevAppOptions): Promise<FastifyInstance> {
+  const app = Fastify(FASTIFY_OPTIONS);
+  await devServerApp(app, options);
+  await app.ready();
+  return app;
+}
 
 export const TEST_API = {
   stage: "v1",

@@ -1,13 +1,13 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { z } from "zod";
+import type { RouteName } from "#api-contract";
 import { describeError } from "../commons/logger.ts";
 import { OtpError } from "../domain/errors.ts";
 import type { OtpService } from "../domain/otp-service.ts";
 import { errorResponse } from "./error-mapper.ts";
 import { header, readJsonBody, sourceIp } from "./request.ts";
 import { corsHeaders, jsonResponse } from "./response.ts";
-import type { RouteDefinition } from "./routes.ts";
 
 /** A Lambda handler for an API Gateway REST (v1) proxy integration. */
 export type ApiHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
@@ -26,7 +26,7 @@ const validateBody = z.strictObject({ phone: z.string().max(32), code: z.string(
  * The handlers of every route, keyed by route name. Each is thin: parse the event, call the
  * domain, map the result or error; CORS and error shapes are shared.
  */
-export function createEndpoints(deps: EndpointDependencies): Record<RouteDefinition["name"], ApiHandler> {
+export function createEndpoints(deps: EndpointDependencies): Record<RouteName, ApiHandler> {
   const { service } = deps;
   return {
     generate: endpoint(deps, async (event) => {

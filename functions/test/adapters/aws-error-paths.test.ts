@@ -9,10 +9,10 @@ import { DeleteCommand, DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/l
 import { mockClient } from "aws-sdk-client-mock";
 import { jwtVerify } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
+import { bodyOf, generateEvent, validateEvent } from "#test-support/api-gateway-event";
 import { loadConfig } from "../../src/config.ts";
 import { CodeHasher } from "../../src/domain/code.ts";
 import { createHandlers } from "../../src/runtime.ts";
-import { bodyOf, generateEvent, validateEvent } from "../support/api-gateway-event.ts";
 import { silentLogger, testEnvironment } from "../support/handlers.ts";
 
 const dynamoMock = mockClient(DynamoDBDocumentClient);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiGatewayEvent, bodyOf, generateEvent, validateEvent } from "../support/api-gateway-event.ts";
+import { apiGatewayEvent, bodyOf, generateEvent, validateEvent } from "#test-support/api-gateway-event";
 import { inMemoryHandlers } from "../support/handlers.ts";
 
 const PHONE = "+14155550123";

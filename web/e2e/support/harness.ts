@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { startDevServer } from "../../../dev-server/src/server.ts";
+import { startDevServer } from "#dev-server";
 import { CHROMIUM_ARGS } from "./chromium.ts";
 
 /** Where screenshots and other artifacts go (gitignored; CI keeps them). */

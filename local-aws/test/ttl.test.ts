@@ -9,8 +9,8 @@ import {
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EmbeddedAws, startEmbeddedAws } from "../../src/local-aws/embedded-aws.ts";
-import { EMULATOR_CREDENTIALS } from "../../src/local-aws/provision.ts";
+import { type EmbeddedAws, startEmbeddedAws } from "../src/emulator/embedded-aws.ts";
+import { EMULATOR_CREDENTIALS } from "../src/resources/provision.ts";
 
 let aws: EmbeddedAws;
 let dynamo: DynamoDBClient;

@@ -1,8 +1,17 @@
 /**
- * The one route table. The CDK stack builds API Gateway resources and one Lambda function per
- * entry from it, and the dev server mounts the same handlers on the same paths, so the deployed
- * API and the local one cannot drift apart.
+ * The one route table. The CDK stack builds an API Gateway method and one Lambda function per
+ * entry, and the dev server mounts the same functions on the same paths, so the deployed API and
+ * the local one cannot drift apart.
  */
+
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * The repository root: route entries are relative to it. The CDK CLI runs from infra/ and the dev
+ * server from anywhere, so both resolve paths from here, never from the working directory.
+ */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** DynamoDB actions a handler performs on the OTP table (IAM least privilege is derived from this). */
 export type TableAction =
@@ -11,9 +20,11 @@ export type TableAction =
   | "dynamodb:PutItem"
   | "dynamodb:DeleteItem";
 
+export type RouteName = "generate" | "validate";
+
 export interface RouteDefinition {
-  /** Short name: used for the Lambda function id and log service name. */
-  readonly name: "generate" | "validate";
+  /** Short name: the Lambda function id, the log service name and the key of its request schema. */
+  readonly name: RouteName;
   readonly method: "POST";
   readonly path: "/generate" | "/validate";
   /** The handler module, relative to the repository root; it exports `handler`. */
@@ -48,16 +59,3 @@ export const routes: readonly RouteDefinition[] = [
     publishesSms: false,
   },
 ];
-
-/** The deployed API's stage: the path segment after the host (`.../v1/generate`). */
-export const API_STAGE_NAME = "v1";
-
-/**
- * The CORS preflight every route answers (an OPTIONS mock integration in API Gateway, emulated
- * by the dev server); actual responses get their CORS headers from the handlers.
- */
-export const CORS_PREFLIGHT = {
-  allowHeaders: ["Content-Type"],
-  maxAgeSeconds: 3600,
-  statusCode: 204,
-} as const;

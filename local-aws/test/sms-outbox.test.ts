@@ -1,12 +1,12 @@
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EmbeddedAws, startEmbeddedAws } from "../../src/local-aws/embedded-aws.ts";
+import { type EmbeddedAws, startEmbeddedAws } from "../src/emulator/embedded-aws.ts";
 import {
   EMULATOR_CREDENTIALS,
   type LocalResources,
   provisionLocalResources,
-} from "../../src/local-aws/provision.ts";
-import { parseOutboxMessage, SmsOutbox } from "../../src/local-aws/sms-outbox.ts";
+} from "../src/resources/provision.ts";
+import { parseOutboxMessage, SmsOutbox } from "../src/resources/sms-outbox.ts";
 
 describe("parseOutboxMessage", () => {
   it("reads a raw-delivery message: body, phone attribute, SentTimestamp", () => {

@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  jsonErrorToQueryXml,
-  jsonResultToQueryXml,
-  queryRequestToJson,
-} from "../../src/local-aws/sqs-query.ts";
+import { jsonErrorToQueryXml, jsonResultToQueryXml, queryRequestToJson } from "../src/emulator/sqs-query.ts";
 
 describe("queryRequestToJson", () => {
   it("turns flattened lists, maps and numbers into the JSON protocol's members", () => {

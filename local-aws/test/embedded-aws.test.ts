@@ -9,8 +9,8 @@ import {
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, ListQueuesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { provisionLocalResources } from "../../src/local-aws/provision.ts";
-import { SmsOutbox } from "../../src/local-aws/sms-outbox.ts";
+import { provisionLocalResources } from "../src/resources/provision.ts";
+import { SmsOutbox } from "../src/resources/sms-outbox.ts";
 import { useEmbeddedAws } from "./clients.ts";
 
 const stack = useEmbeddedAws();

@@ -6,7 +6,7 @@ import {
   DEFAULT_RESOURCE_NAMES,
   deleteLocalResources,
   provisionLocalResources,
-} from "../../src/local-aws/provision.ts";
+} from "../src/resources/provision.ts";
 import { useEmbeddedAws } from "./clients.ts";
 
 const stack = useEmbeddedAws();

@@ -2,8 +2,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll } from "vitest";
-import { type EmbeddedAws, startEmbeddedAws } from "../../src/local-aws/embedded-aws.ts";
-import { EMULATOR_CREDENTIALS } from "../../src/local-aws/provision.ts";
+import { type EmbeddedAws, startEmbeddedAws } from "../src/emulator/embedded-aws.ts";
+import { EMULATOR_CREDENTIALS } from "../src/resources/provision.ts";
 
 export interface EmbeddedAwsFixture {
   aws: EmbeddedAws;

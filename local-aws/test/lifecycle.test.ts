@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { startEmbeddedAws } from "../../src/local-aws/embedded-aws.ts";
+import { startEmbeddedAws } from "../src/emulator/embedded-aws.ts";
 
 const run = promisify(execFile);
 
