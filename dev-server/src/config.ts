@@ -77,9 +77,6 @@ const devServerSchema = z.object({
   }),
 });
 
-/** The dev server's own variables (not in the functions' schema). */
-export const DEV_SERVER_VARIABLES = Object.keys(devServerSchema.shape) as readonly string[];
-
 /** Variables the dev server always decides for the functions, whatever the environment says. */
 const SERVER_OWNED_FUNCTION_VARIABLES = ["STAGE", "TABLE_NAME", "SMS_CAPTURE_TOPIC_ARN", "AWS_ENDPOINT_URL"];
 

@@ -155,7 +155,7 @@ describe("the dev server and the handlers answer alike", () => {
   it.each([
     ["malformed JSON", { path: "/generate", body: "{not json" }],
     [
-      "an unknown field (the tutorial's message)",
+      "an unknown field (client-supplied SMS text)",
       { path: "/generate", body: '{"phone":"+14155550199","message":"hi"}' },
     ],
     ["a missing field", { path: "/validate", body: '{"phone":"+14155550199"}' }],

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { OtpLimits } from "./domain/otp-service.ts";
 
 /**
- * The one configuration schema of the service (design.md section 4). The Lambda handlers, the dev
+ * The one configuration schema of the service (README.md, "Configuration"). The Lambda handlers, the dev
  * server and the CDK stack all read these names; the schema is validated once per cold start (or
  * at boot) and a bad value fails fast with a message that names the variable.
  */

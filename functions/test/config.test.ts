@@ -14,7 +14,7 @@ function problemsOf(env: Record<string, string>): readonly string[] {
 }
 
 describe("loadConfig", () => {
-  it("applies the defaults of design.md section 4", () => {
+  it("applies the defaults the README documents", () => {
     const config = loadConfig(base);
     expect(config.otp).toEqual({
       length: 6,

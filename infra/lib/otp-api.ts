@@ -62,7 +62,7 @@ const DEFAULT_BODY = '{"message":$context.error.messageString}';
  * A plain draft-04 schema in CDK's spelling (`$schema` is `schema`): CDK writes it back as the
  * same JSON the dev server validates with.
  */
-export function cdkJsonSchema(schema: JsonSchemaDraft4): JsonSchema {
+function cdkJsonSchema(schema: JsonSchemaDraft4): JsonSchema {
   const { $schema, properties, ...rest } = schema;
   return {
     ...(rest as JsonSchema),

@@ -3,7 +3,7 @@ import { API_THROTTLE, REPO_ROOT, type ThrottleLimits } from "#api-contract";
 import { CONFIG_VARIABLES } from "#functions/config";
 
 /** The two deployment targets built from the one stack definition. */
-export const DEPLOY_STAGES = ["prod", "local"] as const;
+const DEPLOY_STAGES = ["prod", "local"] as const;
 export type DeployStage = (typeof DEPLOY_STAGES)[number];
 
 /**
@@ -26,7 +26,7 @@ export const PASSTHROUGH_VARIABLES: readonly string[] = CONFIG_VARIABLES.filter(
 );
 
 /** New accounts start with a 1 USD monthly SMS spend limit; alarm when it is reached. */
-export const DEFAULT_SMS_SPEND_ALARM_USD = 1;
+const DEFAULT_SMS_SPEND_ALARM_USD = 1;
 
 /** Context keys of earlier versions, refused with their new name rather than silently ignored. */
 const RENAMED_KEYS: Readonly<Record<string, string>> = {

@@ -28,7 +28,7 @@ export interface StaticSiteProps {
  * Content-Security-Policy of the page: only its own scripts, styles and images, and network
  * calls only to itself (config.json) and the API.
  */
-export function contentSecurityPolicy(apiOrigin: string): string {
+function contentSecurityPolicy(apiOrigin: string): string {
   return [
     "default-src 'self'",
     "script-src 'self'",

@@ -1,8 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Match } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RouteDefinition, routes } from "#api-contract";
+import { FUNCTION_SETTINGS, REPO_ROOT, type RouteDefinition, requestSchemas, routes } from "#api-contract";
+import { FunctionBundles } from "#dev-server";
 import { CONFIG_VARIABLES } from "#functions/config";
 import { RUNTIME_VARIABLES } from "../lib/function-environment.ts";
 import type { DeployStage } from "../lib/settings.ts";
@@ -104,6 +106,14 @@ describe.each(["prod", "local"] as const)("%s stage", (stage) => {
       Handler: "index.handler",
       MemorySize: 256,
       Timeout: 10,
+    });
+    // The same settings the dev server emulates, from the contract.
+    expect(fn.properties).toMatchObject({
+      Runtime: FUNCTION_SETTINGS.runtime,
+      Architectures: [FUNCTION_SETTINGS.architecture],
+      Handler: `index.${FUNCTION_SETTINGS.handlerExport}`,
+      MemorySize: FUNCTION_SETTINGS.memoryMb,
+      Timeout: FUNCTION_SETTINGS.timeoutSeconds,
     });
     const logGroup = resourcesOf(template)[fn.properties.LoggingConfig.LogGroup.Ref];
     expect(logGroup?.Type).toBe("AWS::Logs::LogGroup");
@@ -253,6 +263,13 @@ describe.each(["prod", "local"] as const)("%s stage", (stage) => {
         additionalProperties: false,
       },
     });
+  });
+
+  it("deploys exactly the contract's draft-04 schemas, which the dev server validates with", () => {
+    const models = Object.values(resourcesOfType(synth(stage).template, "AWS::ApiGateway::Model"));
+    const deployed = models.map((model) => model.Properties?.Schema);
+    for (const route of routes) expect(deployed).toContainEqual(requestSchemas[route.name]);
+    expect(deployed).toHaveLength(routes.length);
   });
 
   it("answers CORS preflight from the allow list only", () => {
@@ -517,6 +534,25 @@ describe("prod stage only", () => {
       expect(existsSync(join(dir, "index.mjs.map"))).toBe(true);
       // Minified: no indentation-heavy lines, a handful of very long ones.
       expect(bundle.split("\n").length).toBeLessThan(2_000);
+    }
+  });
+
+  it("deploys byte for byte the bundle the dev server runs (one options object for both)", async () => {
+    const { outdir } = synth("prod");
+    const devBuild = mkdtempSync(join(tmpdir(), "sms-otp-devbundle-"));
+    const bundles = await FunctionBundles.build({ repoRoot: REPO_ROOT, entries: routes, outDir: devBuild });
+    try {
+      for (const route of routes) {
+        const key = functionOf("prod", route).properties.Code.S3Key;
+        const deployed = readFileSync(join(outdir, `asset.${key.replace(/\.zip$/, "")}`, "index.mjs"));
+        const local = readFileSync(bundles.moduleFile(route.name));
+        expect(local.equals(deployed), `${route.name}: the dev server's bundle differs from CDK's`).toBe(
+          true,
+        );
+      }
+    } finally {
+      await bundles.dispose();
+      rmSync(devBuild, { recursive: true, force: true });
     }
   });
 

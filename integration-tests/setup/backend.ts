@@ -1,7 +1,7 @@
 import { startEmbeddedAws } from "#local-aws/emulator";
 
 /**
- * The AWS backend of an integration run (design.md section 5): an endpoint named by
+ * The AWS backend of an integration run (docs/architecture.md, "Where AWS comes from"): an endpoint named by
  * AWS_ENDPOINT_URL, else LocalStack in a container when a container runtime answers, else the
  * embedded emulators in this process.
  */
@@ -18,7 +18,7 @@ export interface Backend {
 }
 
 /** Pinned: newer images need a LocalStack account (LOCALSTACK_AUTH_TOKEN). */
-export const LOCALSTACK_IMAGE = "localstack/localstack:4.14.0";
+const LOCALSTACK_IMAGE = "localstack/localstack:4.14.0";
 
 function reasonOf(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "unknown error";

@@ -1,5 +1,5 @@
 /**
- * The HTTP side of the contract (design.md section 3), kept free of DOM code so it can be unit
+ * The HTTP side of the contract (README.md, "API"), kept free of DOM code so it can be unit
  * tested: a response becomes a typed result, and every failure (HTTP error, non-JSON body, no
  * network) becomes a value instead of an exception.
  */

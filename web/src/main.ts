@@ -1,14 +1,14 @@
 import { ApiClient, type Fetch, loadApiUrl } from "./api.ts";
+import { codeFromPastedText, normaliseCode } from "./code.ts";
 import { startCountdown } from "./countdown.ts";
 import {
   CODE_PROBLEM_MESSAGES,
-  codeFromPastedText,
-  formatDuration,
   generateOutcome,
-  normaliseCode,
+  PAGE_TEXT,
+  PHONE_PROBLEM_MESSAGES,
   validateOutcome,
 } from "./messages.ts";
-import { COUNTRIES, guessCountry, normalisePhone, OTHER_COUNTRY, PHONE_PROBLEM_MESSAGES } from "./phone.ts";
+import { COUNTRIES, guessCountry, normalisePhone, OTHER_COUNTRY } from "./phone.ts";
 import { decodeTokenClaims } from "./token.ts";
 import { listenForWebOtp } from "./webotp.ts";
 
@@ -100,10 +100,7 @@ function runResendCountdown(seconds: number): void {
   stopResendCountdown();
   stopResendCountdown = startCountdown(seconds, (left) => {
     resendButton.disabled = left > 0;
-    resendWait.textContent =
-      left > 0
-        ? `You can ask for a new code in ${formatDuration(left)}.`
-        : "No text message? You can ask for a new one.";
+    resendWait.textContent = PAGE_TEXT.resendIn(left);
   });
 }
 
@@ -115,22 +112,20 @@ function fillCountries(): void {
   for (const entry of COUNTRIES) {
     country.add(new Option(`${entry.name} (+${entry.callingCode})`, entry.iso));
   }
-  country.add(new Option("Other: type + and the country code", OTHER_COUNTRY));
+  country.add(new Option(PAGE_TEXT.otherCountry, OTHER_COUNTRY));
   country.value = guessCountry(navigator.languages ?? [navigator.language]);
 }
 
 /** Shows what will be sent, so a wrong country choice is visible before any SMS goes out. */
 function updatePhonePreview(): void {
   const result = normalisePhone(phoneInput.value, country.value);
-  phoneHint.textContent = result.ok
-    ? `The code will be sent to ${result.e164}.`
-    : "Include the area code. A number starting with + is used as typed.";
+  phoneHint.textContent = result.ok ? PAGE_TEXT.phonePreview(result.e164) : PAGE_TEXT.phoneHint;
 }
 
 async function sendCode(phone: string, form: HTMLElement, isResend: boolean): Promise<void> {
   if (busy) return;
   setBusy(form, true);
-  announce(isResend ? "Sending a new code…" : "Sending a code…");
+  announce(PAGE_TEXT.sending(isResend));
   const outcome = generateOutcome(await api.generate(phone));
   setBusy(form, false);
 
@@ -138,12 +133,8 @@ async function sendCode(phone: string, form: HTMLElement, isResend: boolean): Pr
     case "sent":
       enterCodeStep(phone);
       runResendCountdown(outcome.resendIn);
-      codeHint.textContent = `The digits from the text message. The code expires in ${formatDuration(outcome.expiresIn)}.`;
-      announce(
-        isResend
-          ? `A new code was sent to ${phone}. The previous code no longer works.`
-          : `A code was sent to ${phone}.`,
-      );
+      codeHint.textContent = PAGE_TEXT.codeHint(outcome.expiresIn);
+      announce(PAGE_TEXT.sent(phone, isResend));
       return;
     case "cooldown":
       if (codeStep.hidden) enterCodeStep(phone);
@@ -187,7 +178,7 @@ async function verifyCode(): Promise<void> {
     return;
   }
   setBusy(codeStep, true);
-  announce("Checking the code…");
+  announce(PAGE_TEXT.checking);
   const outcome = validateOutcome(await api.validate(currentPhone, code.code));
   setBusy(codeStep, false);
 
@@ -218,7 +209,7 @@ async function verifyCode(): Promise<void> {
 function showVerified(token: string, expiresIn: number): void {
   stopWebOtp();
   verifiedPhone.textContent = currentPhone;
-  tokenLifetime.textContent = `It is valid for ${formatDuration(expiresIn)}.`;
+  tokenLifetime.textContent = PAGE_TEXT.tokenLifetime(expiresIn);
   tokenText.textContent = token;
   claimsList.replaceChildren();
   const claims = decodeTokenClaims(token) ?? {};
@@ -239,7 +230,7 @@ function showVerified(token: string, expiresIn: number): void {
   }
   showStep("done");
   // The heading already says it on screen; the live region only tells screen readers.
-  announce("Phone number verified.", "success", false);
+  announce(PAGE_TEXT.verified, "success", false);
   doneTitle.focus();
 }
 

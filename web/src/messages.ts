@@ -1,8 +1,12 @@
 import type { ApiResult } from "./api.ts";
+import type { CodeProblem } from "./code.ts";
+import type { PhoneProblem } from "./phone.ts";
 
 /**
- * What the page shows for every outcome of the contract (design.md section 3). Pure functions
- * from an {@link ApiResult} to a UI outcome, so each message is unit tested without a browser.
+ * Every word the page shows (but the static labels of index.html): the outcome of each answer of
+ * the contract (README.md, "API"), the inline input problems, and the hints and progress lines.
+ * Pure functions from an {@link ApiResult} to a UI outcome, so each message is unit tested
+ * without a browser.
  */
 
 /** "1 second", "25 seconds", "3 minutes", "2 hours": waits rounded up so nobody retries early. */
@@ -167,8 +171,6 @@ export function validateOutcome(result: ApiResult): ValidateOutcome {
   }
 }
 
-export type CodeProblem = "empty" | "characters" | "length";
-
 /** Inline messages for a code the browser can already tell is wrong. */
 export const CODE_PROBLEM_MESSAGES: Readonly<Record<CodeProblem, string>> = {
   empty: "Enter the code from the text message.",
@@ -176,28 +178,32 @@ export const CODE_PROBLEM_MESSAGES: Readonly<Record<CodeProblem, string>> = {
   length: "The code has 4 to 10 digits. Check the text message.",
 };
 
-/**
- * Cleans a typed code: spaces and dashes ("123 456", "123-456") are dropped. The page does not
- * know the configured code length (the server never tells the client), only the contract's 4-10.
- */
-export function normaliseCode(
-  input: string,
-): { ok: true; code: string } | { ok: false; problem: CodeProblem } {
-  const code = input.replace(/[\s-]/g, "");
-  if (code === "") return { ok: false, problem: "empty" };
-  if (!/^\d+$/.test(code)) return { ok: false, problem: "characters" };
-  if (code.length < 4 || code.length > 10) return { ok: false, problem: "length" };
-  return { ok: true, code };
-}
+/** Inline messages for what the browser can tell on its own about a number; the server's answers come on top. */
+export const PHONE_PROBLEM_MESSAGES: Readonly<Record<PhoneProblem, string>> = {
+  empty: "Enter your phone number.",
+  characters: "Use digits only, with an optional + and country code at the start.",
+  needs_country_code: "Choose a country, or start the number with + and the country code.",
+  too_short: "This number is too short. Include the area code.",
+  too_long: "This number is too long. Check the digits.",
+};
 
-/**
- * The code inside pasted text: "123 456", "123-456", or a whole SMS such as
- * "123456 is your Demo verification code. It expires in 5 minutes." Undefined when none is found,
- * so the browser pastes normally.
- */
-export function codeFromPastedText(text: string): string | undefined {
-  const compact = text.trim().replace(/[\s-]/g, "");
-  if (/^\d{4,10}$/.test(compact)) return compact;
-  // No lookbehind: older Safari versions reject it at parse time.
-  return /(?:^|\D)(\d{4,10})(?!\d)/.exec(text)?.[1];
-}
+/** The page's own lines: hints, progress and confirmations. */
+export const PAGE_TEXT = {
+  phoneHint: "Include the area code. A number starting with + is used as typed.",
+  phonePreview: (e164: string) => `The code will be sent to ${e164}.`,
+  otherCountry: "Other: type + and the country code",
+  sending: (isResend: boolean) => (isResend ? "Sending a new code…" : "Sending a code…"),
+  sent: (phone: string, isResend: boolean) =>
+    isResend
+      ? `A new code was sent to ${phone}. The previous code no longer works.`
+      : `A code was sent to ${phone}.`,
+  codeHint: (expiresIn: number) =>
+    `The digits from the text message. The code expires in ${formatDuration(expiresIn)}.`,
+  resendIn: (seconds: number) =>
+    seconds > 0
+      ? `You can ask for a new code in ${formatDuration(seconds)}.`
+      : "No text message? You can ask for a new one.",
+  checking: "Checking the code…",
+  verified: "Phone number verified.",
+  tokenLifetime: (expiresIn: number) => `It is valid for ${formatDuration(expiresIn)}.`,
+} as const;

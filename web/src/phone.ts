@@ -77,15 +77,6 @@ export type PhoneProblem = "empty" | "characters" | "needs_country_code" | "too_
 
 export type NormalisedPhone = { ok: true; e164: string } | { ok: false; problem: PhoneProblem };
 
-/** Inline messages for what the browser can tell on its own; the server's answers come on top. */
-export const PHONE_PROBLEM_MESSAGES: Readonly<Record<PhoneProblem, string>> = {
-  empty: "Enter your phone number.",
-  characters: "Use digits only, with an optional + and country code at the start.",
-  needs_country_code: "Choose a country, or start the number with + and the country code.",
-  too_short: "This number is too short. Include the area code.",
-  too_long: "This number is too long. Check the digits.",
-};
-
 const ALLOWED = /^\+?[\d\s\-().]*$/;
 // E.164 allows at most 15 digits after the plus; shorter than 7 is never a mobile number.
 const MIN_DIGITS = 7;

@@ -1,6 +1,6 @@
 /**
  * Reads the claims of the verification token for display only. The page never trusts them:
- * a backend verifies the signature (design.md section 3) before believing the phone number.
+ * a backend verifies the signature (README.md, "Trusting the result in your backend") before believing the phone number.
  */
 export function decodeTokenClaims(token: string): Record<string, unknown> | undefined {
   const payload = token.split(".")[1];

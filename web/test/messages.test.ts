@@ -1,12 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ApiResult } from "../src/api.ts";
-import {
-  codeFromPastedText,
-  formatDuration,
-  generateOutcome,
-  normaliseCode,
-  validateOutcome,
-} from "../src/messages.ts";
+import { codeFromPastedText, normaliseCode } from "../src/code.ts";
+import { formatDuration, generateOutcome, validateOutcome } from "../src/messages.ts";
 
 function apiError(status: number, error: Record<string, unknown>, retryAfterHeader?: number): ApiResult {
   return {

@@ -30,7 +30,7 @@ describe("normalisePhone", () => {
   });
 
   it("keeps leading zeros that belong to the number instead of turning it into a number type", () => {
-    // The tutorial's int(...) dropped the + and leading zeros; strings keep every digit.
+    // Parsing the number as an integer would drop the + and leading zeros; strings keep every digit.
     expect(normalisePhone("+390612345678", OTHER_COUNTRY)).toEqual({ ok: true, e164: "+390612345678" });
   });
 

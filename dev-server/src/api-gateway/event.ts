@@ -48,7 +48,7 @@ export function newRequestIds(nowMs: number): RequestIds {
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** `requestTime` in API Gateway's (Common Log Format) shape: `04/Mar/2020:19:15:17 +0000`. */
-export function clfTime(ms: number): string {
+function clfTime(ms: number): string {
   const d = new Date(ms);
   const two = (n: number) => n.toString().padStart(2, "0");
   return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(

@@ -20,7 +20,7 @@ import { mapProxyResult } from "./result.ts";
 import { TokenBucket } from "./throttle.ts";
 
 /** Runs one route's function with a proxy event and returns its raw result (a rejection is a function error). */
-export type InvokeFunction = (route: RouteDefinition, event: APIGatewayProxyEvent) => Promise<unknown>;
+type InvokeFunction = (route: RouteDefinition, event: APIGatewayProxyEvent) => Promise<unknown>;
 
 export interface GatewayOptions {
   readonly routes: readonly RouteDefinition[];

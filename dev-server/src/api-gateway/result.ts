@@ -1,7 +1,7 @@
 import { matchesMediaType } from "./media-types.ts";
 
 /** An HTTP response ready to send: header values are lists when a header repeats. */
-export interface HttpResponse {
+interface HttpResponse {
   readonly statusCode: number;
   readonly headers: Record<string, string | string[]>;
   readonly body: Buffer;

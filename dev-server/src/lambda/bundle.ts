@@ -23,7 +23,7 @@ const LAMBDA_BUILD_OPTIONS = {
   logLevel: "silent",
 } as const satisfies BuildOptions;
 
-export interface BundleEntry {
+interface BundleEntry {
   readonly name: string;
   /** The handler module, relative to the repository root (the route table's `entry`). */
   readonly entry: string;

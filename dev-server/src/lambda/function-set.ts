@@ -20,7 +20,7 @@ export interface FunctionSetOptions {
 }
 
 /** The deployed name of a route's function in the local stage. */
-export function localFunctionName(route: RouteDefinition): string {
+function localFunctionName(route: RouteDefinition): string {
   return `sms-otp-local-${route.name}`;
 }
 
@@ -28,7 +28,7 @@ export function localFunctionName(route: RouteDefinition): string {
  * What the Lambda runtime sets in every execution environment, then the developer's runtime
  * switches, then the function's own variables.
  */
-export function lambdaEnvironment(
+function lambdaEnvironment(
   route: RouteDefinition,
   options: Pick<FunctionSetOptions, "variables" | "userEnv" | "region">,
 ): Record<string, string> {

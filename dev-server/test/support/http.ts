@@ -19,7 +19,7 @@ interface SmsList {
 }
 
 /** The SMS the dev inbox holds for a phone, oldest first. */
-export async function smsFor(server: Pick<DevServer, "url">, phone: string): Promise<SmsList["messages"]> {
+async function smsFor(server: Pick<DevServer, "url">, phone: string): Promise<SmsList["messages"]> {
   const response = await fetch(`${server.url}/_dev/sms?phone=${encodeURIComponent(phone)}`);
   return ((await response.json()) as SmsList).messages;
 }

@@ -5,13 +5,13 @@ import { type DevAppOptions, devServerApp, FASTIFY_OPTIONS } from "../../src/app
 import type { SmsInbox } from "../../src/inbox/sms-inbox.ts";
 import type { DevLog } from "../../src/log.ts";
 
-export interface RecordedLine {
+interface RecordedLine {
   readonly level: "info" | "warn" | "error" | "print";
   readonly text: string;
 }
 
 /** A dev-server log that keeps every line in memory. */
-export function recordingLog(): DevLog & { readonly lines: RecordedLine[] } {
+function recordingLog(): DevLog & { readonly lines: RecordedLine[] } {
   const lines: RecordedLine[] = [];
   return {
     lines,
@@ -24,7 +24,7 @@ export function recordingLog(): DevLog & { readonly lines: RecordedLine[] } {
 }
 
 /** The dev server app, ready but not listening: tests call `inject` on it. */
-export async function buildDevApp(options: DevAppOptions): Promise<FastifyInstance> {
+async function buildDevApp(options: DevAppOptions): Promise<FastifyInstance> {
   const app = Fastify(FASTIFY_OPTIONS);
   await devServerApp(app, options);
   await app.ready();
@@ -38,12 +38,10 @@ export const TEST_API = {
   binaryMediaTypes: [],
 };
 
-/** A body every route's request model accepts. */
-export const VALID_BODY = '{"phone":"+14155550123","code":"123456"}';
 export const GENERATE_BODY = '{"phone":"+14155550123"}';
 
 /** What a handler under test answers: a result, or a function that computes one (may throw). */
-export type Answer = unknown | ((event: APIGatewayProxyEvent) => unknown);
+type Answer = unknown | ((event: APIGatewayProxyEvent) => unknown);
 
 export interface RecordingApp {
   readonly app: FastifyInstance;

@@ -16,9 +16,9 @@ export interface AwsClients {
  * few seconds, well inside API Gateway's 29 s, instead of the SDK default of waiting indefinitely:
  * 3 attempts x (1 s connect or 2 s response) plus jittered backoff stays under 8 s.
  */
-export const DYNAMODB_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 2_000, maxAttempts: 3 } as const;
+const DYNAMODB_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 2_000, maxAttempts: 3 } as const;
 /** SMS: a retry after a timeout may send the same code twice, which beats not sending it. */
-export const SNS_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 3_000, maxAttempts: 2 } as const;
+const SNS_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 3_000, maxAttempts: 2 } as const;
 
 /** Builds the clients for AWS, LocalStack or the embedded emulator; only `endpointUrl` differs. */
 export function createAwsClients(aws: OtpConfig["aws"]): AwsClients {

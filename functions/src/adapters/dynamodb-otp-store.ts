@@ -211,12 +211,12 @@ export class DynamoDbOtpStore implements OtpStore {
 }
 
 /** Partition key of a phone's record. */
-export function phoneKey(phone: string): string {
+function phoneKey(phone: string): string {
   return `PHONE#${phone}`;
 }
 
 /** Partition key of an IP's counter for one hour window. */
-export function ipKey(ip: string, window: RateWindow): string {
+function ipKey(ip: string, window: RateWindow): string {
   return `IP#${ip}#${window.id}`;
 }
 

@@ -10,7 +10,7 @@ export interface JwtOptions {
 }
 
 /** The signing algorithm; downstream verifiers must pin it (never trust the token's `alg`). */
-export const TOKEN_ALGORITHM = "HS256";
+const TOKEN_ALGORITHM = "HS256";
 
 /**
  * Signs the verification token: an HS256 JWT whose key is the UTF-8 bytes of the service secret.

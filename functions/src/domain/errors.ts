@@ -1,5 +1,5 @@
 /**
- * Domain errors. Each carries a stable snake_case code (the API contract, design.md section 3);
+ * Domain errors. Each carries a stable snake_case code (the API contract: README.md, "API");
  * the one error mapper in `http/error-mapper.ts` turns them into HTTP responses.
  */
 

@@ -1,6 +1,6 @@
 import type { RateWindow } from "./ports.ts";
 
-export const HOUR_SECONDS = 3600;
+const HOUR_SECONDS = 3600;
 
 /**
  * The clock-aligned hour containing `now` (epoch ms). Fixed windows let one conditional

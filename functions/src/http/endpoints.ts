@@ -18,7 +18,8 @@ export interface EndpointDependencies {
   readonly logger: Logger;
 }
 
-// Strict objects: unknown fields such as the tutorial's `message` or `digits` are refused.
+// Strict objects: unknown fields are refused, above all a client-supplied SMS text (`message`, an
+// open relay for phishing) or code length (`digits`: a one-digit code falls to one guess).
 const generateBody = z.strictObject({ phone: z.string().max(32) });
 const validateBody = z.strictObject({ phone: z.string().max(32), code: z.string().max(32) });
 

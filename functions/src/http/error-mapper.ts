@@ -16,8 +16,8 @@ const STATUS_BY_CODE: Record<OtpErrorCode, number> = {
   too_many_attempts: 429,
 };
 
-/** The HTTP status of each stable error code (the API contract, design.md section 3). */
-export function statusOf(code: OtpErrorCode): number {
+/** The HTTP status of each stable error code (the API contract: README.md, "API"). */
+function statusOf(code: OtpErrorCode): number {
   return STATUS_BY_CODE[code];
 }
 

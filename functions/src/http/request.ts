@@ -2,8 +2,8 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import type { z } from "zod";
 import { OtpError } from "../domain/errors.ts";
 
-/** Bodies larger than this are refused before parsing (design.md section 3). */
-export const MAX_BODY_BYTES = 4096;
+/** Bodies larger than this are refused before parsing (README.md, "API"). */
+const MAX_BODY_BYTES = 4096;
 
 /** Case-insensitive header lookup: API Gateway keeps the client's casing. */
 export function header(event: Pick<APIGatewayProxyEvent, "headers">, name: string): string | undefined {

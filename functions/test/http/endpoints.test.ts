@@ -53,8 +53,8 @@ describe("request handling shared by both endpoints", () => {
     ["a JSON array", "[]"],
     ["a number phone", JSON.stringify({ phone: 14155550123 })],
     ["a missing phone", JSON.stringify({})],
-    ["the tutorial's message field", JSON.stringify({ phone: PHONE, message: "Your bank code: " })],
-    ["the tutorial's digits field", JSON.stringify({ phone: PHONE, digits: 1 })],
+    ["a client-supplied SMS text", JSON.stringify({ phone: PHONE, message: "Your bank code: " })],
+    ["a client-chosen code length", JSON.stringify({ phone: PHONE, digits: 1 })],
   ])("refuses %s with 400 invalid_request", async (_case, rawBody) => {
     const { handlers, sent } = await inMemoryHandlers();
     const result = await handlers.generate(apiGatewayEvent({ rawBody }));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { gatewayResponses } from "#api-contract";
 import {
   OtpError,
   type OtpErrorCode,
@@ -47,5 +48,25 @@ describe("errorResponse", () => {
     );
     expect(wrapped.body).not.toContain("index.mjs");
     expect(wrapped.body).not.toContain("stack");
+  });
+});
+
+describe("the gateway's answers in the service's error format", () => {
+  const inErrorFormat = Object.values(gatewayResponses).filter(
+    (response): response is typeof response & { body: { error: { code: OtpErrorCode } } } =>
+      "error" in response.body,
+  );
+
+  it("exist (the validator, size and media-type refusals)", () => {
+    expect(inErrorFormat.map((response) => response.type).sort()).toEqual([
+      "BAD_REQUEST_BODY",
+      "REQUEST_TOO_LARGE",
+      "UNSUPPORTED_MEDIA_TYPE",
+    ]);
+  });
+
+  it.each(inErrorFormat)("$type answers with the status the handler gives its code", (response) => {
+    const mapped = errorResponse(new OtpError(response.body.error.code, "x"));
+    expect(response.statusCode).toBe(mapped.statusCode);
   });
 });

@@ -3,7 +3,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:
 import { crc32 } from "node:zlib";
 
 /** Same ceiling as dynalite; SQS and SNS bodies are far smaller (1 MiB and 256 KiB). */
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /** Thrown by {@link readBody} so the gateway can answer 413 instead of buffering without end. */
 export class BodyTooLargeError extends Error {

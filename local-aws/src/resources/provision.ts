@@ -29,7 +29,7 @@ import {
 } from "@aws-sdk/client-sqs";
 
 /**
- * Idempotent provisioning of the local resources the service needs (design.md sections 4-5): the
+ * Idempotent provisioning of the local resources the service needs: the
  * OTP table (partition key `pk`, on-demand, TTL on `ttl`), the SMS capture topic, and the "sms
  * outbox" queue subscribed to it with raw delivery. Only calls that the embedded stack, LocalStack
  * and AWS all answer the same way.

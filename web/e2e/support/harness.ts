@@ -7,10 +7,10 @@ import { startDevServer } from "#dev-server";
 import { CHROMIUM_ARGS } from "./chromium.ts";
 
 /** Where screenshots and other artifacts go (gitignored; CI keeps them). */
-export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "test-results");
+const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "test-results");
 
 /** Short resend cooldown so the countdown test takes seconds; everything else is the defaults. */
-export const E2E_SERVER_ENV: Record<string, string> = {
+const E2E_SERVER_ENV: Record<string, string> = {
   OTP_RESEND_COOLDOWN_SECONDS: "5",
   OTP_MAX_ATTEMPTS: "5",
   OTP_TTL_SECONDS: "300",
@@ -167,7 +167,7 @@ export function focusedId(page: Page): Promise<string> {
 }
 
 /** Waits for a condition in the page, with a readable failure. */
-export async function waitUntil(page: Page, description: string, predicate: string, timeoutMs = 10_000) {
+async function waitUntil(page: Page, description: string, predicate: string, timeoutMs = 10_000) {
   try {
     await page.waitForFunction(predicate, undefined, { timeout: timeoutMs });
   } catch (error) {
