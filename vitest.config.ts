@@ -18,6 +18,7 @@ export default defineConfig({
             "functions/test/**/*.test.ts",
             "dev-server/test/**/*.test.ts",
             "local-aws/test/**/*.test.ts",
+            "scripts/test/**/*.test.ts",
             "web/test/**/*.test.ts",
           ],
           environment: "node",

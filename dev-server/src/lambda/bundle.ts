@@ -1,25 +1,13 @@
 import { join, resolve } from "node:path";
 import { type BuildOptions, type BuildResult, context, type Message, type Plugin } from "esbuild";
+import { FUNCTION_BUILD_OPTIONS } from "#api-contract";
 
 /**
- * esbuild options of the deployed functions (infra/lib/otp-function.ts, NodejsFunction): an ESM
- * bundle for Node 24 with the AWS SDK inside, minified, with source maps, and the `require` shim
- * for CommonJS dependencies. The dev server runs this same artefact, not the TypeScript sources.
+ * The contract's esbuild options, the ones the CDK stack deploys with: the dev server runs the
+ * same artefact, not the TypeScript sources. Only the build's chatter is the dev server's own.
  */
 const LAMBDA_BUILD_OPTIONS = {
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node24",
-  mainFields: ["module", "main"],
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  },
-  charset: "utf8",
-  outExtension: { ".js": ".mjs" },
+  ...FUNCTION_BUILD_OPTIONS,
   logLevel: "silent",
 } as const satisfies BuildOptions;
 

@@ -165,12 +165,3 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export function focusedId(page: Page): Promise<string> {
   return page.evaluate(() => document.activeElement?.id ?? "");
 }
-
-/** Waits for a condition in the page, with a readable failure. */
-async function waitUntil(page: Page, description: string, predicate: string, timeoutMs = 10_000) {
-  try {
-    await page.waitForFunction(predicate, undefined, { timeout: timeoutMs });
-  } catch (error) {
-    throw new Error(`Timed out waiting until ${description}`, { cause: error });
-  }
-}
