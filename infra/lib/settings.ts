@@ -51,8 +51,11 @@ export interface StageSettings {
 /** A context value that cannot be used; the message names the context key. */
 export class SettingsError extends Error {
   override readonly name = "SettingsError";
-  constructor(readonly problems: readonly string[]) {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
     super(`Invalid CDK context:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.problems = problems;
   }
 }
 

@@ -8,7 +8,11 @@ import type { TestStack } from "../support/stack.ts";
 
 /** A clock the test moves by hand: expiry and windows without waiting. */
 export class ManualClock implements Clock {
-  constructor(public time: number = Date.now()) {}
+  time: number;
+
+  constructor(time: number = Date.now()) {
+    this.time = time;
+  }
   now(): number {
     return this.time;
   }

@@ -6,12 +6,15 @@ import type { ContextData, ErrorData, WorkerData, WorkerMessage } from "./protoc
 /** An invocation that failed the way a Lambda invocation fails: error, timeout, crash or init error. */
 export class FunctionError extends Error {
   override readonly name = "FunctionError";
-  constructor(
-    readonly errorType: string,
-    readonly errorMessage: string,
-    readonly errorStack: string | undefined = undefined,
-  ) {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly errorStack: string | undefined;
+
+  constructor(errorType: string, errorMessage: string, errorStack: string | undefined = undefined) {
     super(`${errorType}: ${errorMessage}`);
+    this.errorType = errorType;
+    this.errorMessage = errorMessage;
+    this.errorStack = errorStack;
   }
 
   static from(data: ErrorData): FunctionError {
@@ -53,10 +56,10 @@ class Sandbox {
   #stopping = false;
   #draining = false;
 
-  constructor(
-    readonly options: LocalFunctionOptions,
-    readonly onExit: (sandbox: Sandbox) => void,
-  ) {
+  readonly options: LocalFunctionOptions;
+
+  constructor(options: LocalFunctionOptions, onExit: (sandbox: Sandbox) => void) {
+    this.options = options;
     const data: WorkerData = {
       moduleUrl: pathToFileURL(options.moduleFile).href,
       handlerName: options.handlerName,

@@ -21,24 +21,31 @@ export type RateLimitReason = "resend_cooldown" | "phone_hourly_limit" | "ip_hou
 
 export class OtpError extends Error {
   override readonly name: string = "OtpError";
+  readonly code: OtpErrorCode;
+  /** Extra fields for the error object of the response body. */
+  readonly details: Readonly<Record<string, string | number | boolean>>;
+
   constructor(
-    readonly code: OtpErrorCode,
+    code: OtpErrorCode,
     message: string,
-    /** Extra fields for the error object of the response body. */
-    readonly details: Readonly<Record<string, string | number | boolean>> = {},
+    details: Readonly<Record<string, string | number | boolean>> = {},
     options?: ErrorOptions,
   ) {
     super(message, options);
+    this.code = code;
+    this.details = details;
   }
 }
 
 export class RateLimitedError extends OtpError {
   override readonly name = "RateLimitedError";
-  constructor(
-    readonly retryAfterSeconds: number,
-    readonly reason: RateLimitReason,
-  ) {
+  readonly retryAfterSeconds: number;
+  readonly reason: RateLimitReason;
+
+  constructor(retryAfterSeconds: number, reason: RateLimitReason) {
     super("rate_limited", RATE_LIMIT_MESSAGES[reason], { retryAfter: retryAfterSeconds, reason });
+    this.retryAfterSeconds = retryAfterSeconds;
+    this.reason = reason;
   }
 }
 
@@ -50,8 +57,11 @@ const RATE_LIMIT_MESSAGES: Record<RateLimitReason, string> = {
 
 export class InvalidCodeError extends OtpError {
   override readonly name = "InvalidCodeError";
-  constructor(readonly attemptsRemaining: number) {
+  readonly attemptsRemaining: number;
+
+  constructor(attemptsRemaining: number) {
     super("invalid_code", "The code is not correct.", { attemptsRemaining });
+    this.attemptsRemaining = attemptsRemaining;
   }
 }
 
