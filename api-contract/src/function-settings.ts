@@ -1,4 +1,6 @@
+import { join } from "node:path";
 import type { BuildOptions } from "esbuild";
+import { REPO_ROOT } from "./routes.ts";
 
 /**
  * The shape of every function of the service, deployed by the CDK stack and emulated by the dev
@@ -41,4 +43,9 @@ export const FUNCTION_BUILD_OPTIONS = {
   charset: "utf8",
   outExtension: { ".js": ".mjs" },
   external: [],
+  // Lambda's credentials are in the environment: the rest of the SDK's default chain is dead
+  // weight (functions/src/adapters/lambda-credentials.ts says why and what it costs).
+  alias: {
+    "@aws-sdk/credential-provider-node": join(REPO_ROOT, "functions/src/adapters/lambda-credentials.ts"),
+  },
 } as const satisfies BuildOptions;

@@ -11,6 +11,8 @@ export interface DevAppOptions extends Omit<GatewayOptions, "routes"> {
   readonly inbox?: SmsInbox | undefined;
   /** Directory of the built page; a placeholder page is served when it is missing. */
   readonly webRoot?: string | undefined;
+  /** Whether the functions are up (`GET /health`); always, by default. */
+  readonly ready?: () => boolean;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface DevAppOptions extends Omit<GatewayOptions, "routes"> {
  */
 export async function devServerApp(app: FastifyInstance, options: DevAppOptions): Promise<void> {
   registerApiGateway(app, { ...options, routes: options.routes ?? routeTable });
-  registerDevRoutes(app, { inbox: options.inbox });
+  registerDevRoutes(app, { inbox: options.inbox, ready: options.ready ?? (() => true) });
   await registerPage(app, options.webRoot);
 }
 

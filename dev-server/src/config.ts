@@ -1,80 +1,34 @@
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
-import { API_THROTTLE } from "#api-contract";
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from "#functions/config";
+import * as v from "valibot";
+import { API_THROTTLE, type ThrottleLimits } from "#api-contract";
+import {
+  CONFIG_VARIABLES,
+  ConfigError,
+  decimal,
+  describeIssues,
+  loadConfig,
+  textOr,
+  wholeNumber,
+} from "#functions/config";
 
 /**
  * The dev server's configuration: its own variables (ports, bind address, stage throttle), layered
- * on the functions' schema (functions/src/config.ts), which stays the only judge of every `OTP_*`,
+ * on the functions' schema (#functions/config), which stays the only judge of every `OTP_*`,
  * `ALLOWED_ORIGINS`, `AWS_ENDPOINT_URL` and `AWS_REGION` rule. Both are checked at boot, before
  * anything starts, and every problem is reported at once in one {@link ConfigError}.
  */
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function blankToUndefined(raw: string | undefined): string | undefined {
-  const trimmed = raw?.trim();
-  return trimmed === undefined || trimmed === "" ? undefined : trimmed;
-}
-
-function port(fallback: number) {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = blankToUndefined(raw);
-      if (value === undefined) return fallback;
-      const number = Number(value);
-      if (!/^\d+$/.test(value) || number > 65_535) {
-        ctx.addIssue({ code: "custom", message: `must be a port number from 0 to 65535 (got "${value}")` });
-        return z.NEVER;
-      }
-      return number;
-    });
-}
-
-function limit(options: { fallback: number; max: number; integer: boolean }) {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const value = blankToUndefined(raw);
-      if (value === undefined) return options.fallback;
-      const pattern = options.integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
-      const number = Number(value);
-      if (!pattern.test(value) || number > options.max) {
-        const kind = options.integer ? "a whole number" : "a number";
-        ctx.addIssue({
-          code: "custom",
-          message: `must be ${kind} from 0 to ${options.max} (got "${value}")`,
-        });
-        return z.NEVER;
-      }
-      return number;
-    });
-}
-
-const devServerSchema = z.object({
-  PORT: port(3000),
+const devServerSchema = v.object({
+  PORT: wholeNumber(0, 65_535, 3000),
   // localhost by default: the server holds a token secret and an inbox of codes, so it is not
   // published on the network unless asked (HOST=0.0.0.0 in a container).
-  HOST: z
-    .string()
-    .optional()
-    .transform((raw) => blankToUndefined(raw) ?? "localhost"),
-  LOCAL_AWS_PORT: port(4566),
-  // Per-second rate and bucket size of the stage throttle; the defaults are the CDK stack's.
-  // API Gateway's account quota (10,000 / 5,000) caps what a stage may be given.
-  API_THROTTLE_RATE_LIMIT: limit({
-    fallback: API_THROTTLE.rateLimit.default,
-    max: API_THROTTLE.rateLimit.max,
-    integer: false,
-  }),
-  API_THROTTLE_BURST_LIMIT: limit({
-    fallback: API_THROTTLE.burstLimit.default,
-    max: API_THROTTLE.burstLimit.max,
-    integer: true,
-  }),
+  HOST: textOr("localhost"),
+  LOCAL_AWS_PORT: wholeNumber(0, 65_535, 4566),
+  // The stage throttle, as the CDK stack reads it from context: same names, bounds and defaults.
+  API_THROTTLE_RATE_LIMIT: decimal(1, API_THROTTLE.rateLimit.max, API_THROTTLE.rateLimit.default),
+  API_THROTTLE_BURST_LIMIT: wholeNumber(1, API_THROTTLE.burstLimit.max, API_THROTTLE.burstLimit.default),
 });
 
 /** Variables the dev server always decides for the functions, whatever the environment says. */
@@ -95,7 +49,7 @@ export interface DevServerConfig {
   /** An emulator (LocalStack) to use instead of the embedded stack; undefined: start the embedded one. */
   readonly externalAwsEndpoint: string | undefined;
   readonly region: string;
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly throttle: ThrottleLimits;
   /**
    * Every functions' schema variable the user set (`OTP_*`, `ALLOWED_ORIGINS`, ...), plus
    * `OTP_TOKEN_SECRET`: the given one, or a random one per boot (unless a secret ARN is given).
@@ -120,15 +74,12 @@ export interface LocalDeployment {
  * @throws ConfigError naming every bad variable.
  */
 export function loadDevServerConfig(env: Env): DevServerConfig {
-  const problems: string[] = [];
-  const parsed = devServerSchema.safeParse(env);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${issue.path.join(".")}: ${issue.message}`);
-  }
+  const parsed = v.safeParse(devServerSchema, env);
+  const problems = parsed.success ? [] : describeIssues(parsed.issues, env);
 
   const functionVariables: Record<string, string> = {};
   for (const name of CONFIG_VARIABLES) {
-    const value = blankToUndefined(env[name]);
+    const value = env[name]?.trim() || undefined;
     if (value !== undefined && !SERVER_OWNED_FUNCTION_VARIABLES.includes(name))
       functionVariables[name] = value;
   }
@@ -137,7 +88,8 @@ export function loadDevServerConfig(env: Env): DevServerConfig {
     functionVariables.OTP_TOKEN_SECRET = randomBytes(32).toString("base64url");
   }
 
-  const externalAwsEndpoint = blankToUndefined(env.AWS_ENDPOINT_URL);
+  // Judged by the functions' schema below, which reads the same variable.
+  const externalAwsEndpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;
   let region = "us-east-1";
   try {
     const functions = loadConfig({
@@ -153,7 +105,7 @@ export function loadDevServerConfig(env: Env): DevServerConfig {
   }
 
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  const own = parsed.data;
+  const own = parsed.output;
   return {
     port: own.PORT,
     host: own.HOST,

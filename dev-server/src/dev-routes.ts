@@ -34,13 +34,17 @@ const PLACEHOLDER_PAGE = `<!doctype html>
  */
 export function registerDevRoutes(
   app: FastifyInstance,
-  options: { readonly inbox: SmsInbox | undefined },
+  options: { readonly inbox: SmsInbox | undefined; readonly ready: () => boolean },
 ): void {
   const { inbox } = options;
   const epoch = randomBytes(4).toString("hex");
   const streams = new Set<NodeJS.WritableStream & { end(): void }>();
 
-  app.get("/health", async () => ({ status: "ok" }));
+  // Healthy once the functions have cold-started: an API call then gets its answer at once.
+  app.get("/health", async (_request, reply) => {
+    reply.header("cache-control", "no-store");
+    return options.ready() ? { status: "ok" } : reply.code(503).send({ status: "starting" });
+  });
 
   app.get("/_dev/sms", async (request, reply) => {
     reply.header("cache-control", "no-store");

@@ -14,6 +14,9 @@ import { consoleLog, type DevLog, silentLog } from "./log.ts";
 import { buildPage, watchPage } from "./page-build.ts";
 import { allStarted, isAddressInUse, Teardown } from "./teardown.ts";
 
+/** Where `npm start` keeps function bundles between runs (rebuilt when an input changes). */
+const BUNDLE_CACHE_DIR = join(REPO_ROOT, "node_modules", ".cache", "sms-otp", "functions");
+
 export interface DevServerOptions {
   /** Overrides PORT; 0 picks free ports for the server and the embedded AWS endpoint (tests). */
   readonly port?: number;
@@ -86,7 +89,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
             repoRoot: REPO_ROOT,
             entries: routes,
             outDir: join(workDir, "functions"),
-            ...(options.watch ? { onRebuild: (outcome) => void functions.reload(outcome) } : {}),
+            ...(options.watch
+              ? { onRebuild: (outcome) => void functions.reload(outcome) }
+              : { cacheDir: BUNDLE_CACHE_DIR }),
           }),
           stop: (built) => built.dispose(),
         },
@@ -110,6 +115,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       },
       inbox: aws.inbox,
       webRoot,
+      ready: () => functions.ready,
       log,
     });
     try {

@@ -443,6 +443,17 @@ describe("dev-only routes", () => {
     expect(response.json()).toEqual({ status: "ok" });
   });
 
+  it("answers GET /health with 503 until the functions are up", async () => {
+    const starting = await recordingApp({ ready: () => false });
+    try {
+      const response = await starting.app.inject({ method: "GET", url: "/health" });
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toEqual({ status: "starting" });
+    } finally {
+      await starting.app.close();
+    }
+  });
+
   it("points the page at its own origin with /config.json", async () => {
     const response = await rec.app.inject({ method: "GET", url: "/config.json" });
     expect(response.json()).toEqual({ apiUrl: "" });

@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
+/** The project's Node 24, which runs the TypeScript sources itself (type stripping). */
+const NODE = join(REPO_ROOT, "node_modules", ".bin", "node");
 
 let child: ChildProcess | undefined;
 
@@ -70,7 +71,7 @@ function start(command: string, args: string[], env: Record<string, string>, det
 describe("npm start (dev-server/src/main.ts)", () => {
   it("prints its URLs, serves the API and the inbox, and exits 0 on SIGINT with its ports freed", async () => {
     // What `npm start` runs.
-    const started = start(TSX, ["dev-server/src/main.ts"], {});
+    const started = start(NODE, ["dev-server/src/main.ts"], {});
     await expect.poll(() => started.output(), { timeout: 60_000, interval: 100 }).toMatch(/Stop: +Ctrl-C/);
     expect(started.output()).toMatch(/ready in \d+\.\d s/);
     const page = /Page +(http:\/\/\S+)/.exec(started.output())?.[1] ?? expect.unreachable(started.output());
@@ -108,7 +109,7 @@ describe("npm start (dev-server/src/main.ts)", () => {
   }, 90_000);
 
   it("`npm start` in a terminal: Ctrl-C (SIGINT to the whole process group) leaves no process behind", async () => {
-    // A terminal sends Ctrl-C to every process of the foreground group: npm, sh, tsx and node.
+    // A terminal sends Ctrl-C to every process of the foreground group: npm, sh and node.
     const started = start("npm", ["start"], {}, true);
     const group = started.process.pid ?? expect.unreachable();
     try {
@@ -128,7 +129,7 @@ describe("npm start (dev-server/src/main.ts)", () => {
   }, 90_000);
 
   it("refuses a bad variable before starting anything, naming it, with exit code 1", async () => {
-    const started = start(TSX, ["dev-server/src/main.ts"], { OTP_LENGTH: "99" });
+    const started = start(NODE, ["dev-server/src/main.ts"], { OTP_LENGTH: "99" });
     const { code } = await started.exited;
     expect(code).toBe(1);
     expect(started.output()).toContain("OTP_LENGTH");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEFAULT_SMS_TEMPLATE, loadConfig } from "../src/config.ts";
+import { ConfigError, DEFAULT_SMS_TEMPLATE, loadConfig } from "../src/config/config.ts";
 
 const base = { TABLE_NAME: "otp-table", OTP_TOKEN_SECRET: "s".repeat(32) };
 

@@ -31,7 +31,10 @@ function bundlingOptions(): BundlingOptions {
     sourcesContent: build.sourcesContent,
     banner: build.banner.js,
     // CDK drops its own `charset` option (aws/aws-cdk#32649): pass esbuild's flag directly.
-    esbuildArgs: { "--charset": build.charset },
+    esbuildArgs: {
+      "--charset": build.charset,
+      ...Object.fromEntries(Object.entries(build.alias).map(([from, to]) => [`--alias:${from}`, to])),
+    },
     // Bundle the AWS SDK too: the version we test is the version that runs.
     bundleAwsSDK: true,
     externalModules: [...build.external],

@@ -125,7 +125,7 @@ describe("POST /generate against the emulated AWS backend", () => {
 
   it.each([
     [{ phone: "+1 415 555 0100" }, 400, "invalid_phone"],
-    [{ phone: "+442079460958" }, 403, "country_not_allowed"],
+    [{ phone: "+447400123456" }, 403, "country_not_allowed"],
     [{ phone: "+14155550100", message: "Your bank code is " }, 400, "invalid_request"],
   ])("refuses %j with %i %s and sends nothing", async (body, status, code) => {
     const handlers = await handlersFor(stack, { OTP_ALLOWED_COUNTRIES: "US,CA" });

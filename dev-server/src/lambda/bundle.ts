@@ -1,6 +1,16 @@
+import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type BuildOptions, type BuildResult, context, type Message, type Plugin } from "esbuild";
+import {
+  type BuildOptions,
+  type BuildResult,
+  build,
+  context,
+  version as esbuildVersion,
+  type Message,
+  type Plugin,
+} from "esbuild";
 import { FUNCTION_BUILD_OPTIONS } from "#api-contract";
+import { BundleCache } from "./bundle-cache.ts";
 
 /**
  * The contract's esbuild options, the ones the CDK stack deploys with: the dev server runs the
@@ -30,6 +40,11 @@ export interface FunctionBundlesOptions {
   readonly outDir: string;
   /** Rebuild when a source changes and call back after each rebuild (`npm run dev`). */
   readonly onRebuild?: (outcome: RebuildOutcome) => void;
+  /**
+   * Keep builds here and reuse one whose inputs are unchanged (ignored when watching, which
+   * builds anyway); `outDir` is then unused.
+   */
+  readonly cacheDir?: string;
 }
 
 function formatMessages(messages: readonly Message[]): string[] {
@@ -62,6 +77,9 @@ export class FunctionBundles {
     const entryPoints: Record<string, string> = {};
     for (const { name, entry } of options.entries)
       entryPoints[`${name}/index`] = resolve(options.repoRoot, entry);
+    if (options.cacheDir && !options.onRebuild) {
+      return FunctionBundles.#cached(options.cacheDir, options.repoRoot, entryPoints);
+    }
 
     let started = performance.now();
     let firstResult: ((result: BuildResult) => void) | undefined;
@@ -107,6 +125,33 @@ export class FunctionBundles {
       throw new Error(`The functions do not build:\n${formatMessages(errors).join("\n")}`);
     }
     return new FunctionBundles(options.outDir, () => ctx.dispose());
+  }
+
+  /** A build reused from the cache, or made into it. */
+  static async #cached(
+    cacheDir: string,
+    repoRoot: string,
+    entryPoints: Record<string, string>,
+  ): Promise<FunctionBundles> {
+    const cache = new BundleCache(cacheDir, [LAMBDA_BUILD_OPTIONS, entryPoints, esbuildVersion], repoRoot);
+    const hit = await cache.lookup();
+    if (hit) return new FunctionBundles(hit, async () => undefined);
+    const outdir = await cache.newBuildDir();
+    try {
+      const result = await build({
+        ...LAMBDA_BUILD_OPTIONS,
+        entryPoints,
+        outdir,
+        absWorkingDir: repoRoot,
+        metafile: true,
+      });
+      await cache.commit(outdir, Object.keys(result.metafile.inputs));
+    } catch (error) {
+      await rm(outdir, { recursive: true, force: true });
+      const messages = (error as { errors?: Message[] }).errors ?? [{ text: String(error) } as Message];
+      throw new Error(`The functions do not build:\n${formatMessages(messages).join("\n")}`);
+    }
+    return new FunctionBundles(outdir, async () => undefined);
   }
 
   /** The bundled module of one route. */

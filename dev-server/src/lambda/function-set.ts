@@ -60,6 +60,7 @@ function lambdaEnvironment(
 export class FunctionSet {
   readonly #functions = new Map<string, LocalFunction>();
   readonly #log: DevLog;
+  #started = false;
   #markReady: (ready: boolean) => void = () => undefined;
   readonly #ready = new Promise<boolean>((resolve) => {
     this.#markReady = resolve;
@@ -99,7 +100,13 @@ export class FunctionSet {
     if (failed && !failed.outcome.ok) {
       throw new Error(`The ${failed.name} function fails its init phase: ${failed.outcome.error.message}`);
     }
+    this.#started = true;
     this.#markReady(true);
+  }
+
+  /** Whether every function has cold-started. */
+  get ready(): boolean {
+    return this.#started;
   }
 
   /** Runs a route's function; waits for the cold starts when called during boot. */

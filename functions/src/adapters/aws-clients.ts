@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { OtpConfig } from "../config.ts";
+import type { OtpConfig } from "../config/config.ts";
 
 /** The SDK clients of one cold start; adapters receive them, nothing else constructs clients. */
 export interface AwsClients {
@@ -20,9 +20,11 @@ const DYNAMODB_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 2_000, max
 /** SMS: a retry after a timeout may send the same code twice, which beats not sending it. */
 const SNS_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 3_000, maxAttempts: 2 } as const;
 
-/** Builds the clients for AWS, LocalStack or the embedded emulator; only `endpointUrl` differs. */
-export function createAwsClients(aws: OtpConfig["aws"]): AwsClients {
-  const common = {
+type AwsSettings = OtpConfig["aws"];
+
+/** What every client shares; only `endpointUrl` differs between AWS, LocalStack and the emulator. */
+function commonSettings(aws: AwsSettings) {
+  return {
     region: aws.region,
     ...(aws.endpointUrl
       ? {
@@ -32,8 +34,11 @@ export function createAwsClients(aws: OtpConfig["aws"]): AwsClients {
         }
       : {}),
   };
+}
+
+export function createDynamoClient(aws: AwsSettings): DynamoDBDocumentClient {
   const dynamo = new DynamoDBClient({
-    ...common,
+    ...commonSettings(aws),
     maxAttempts: DYNAMODB_TIMEOUTS.maxAttempts,
     requestHandler: {
       connectionTimeout: DYNAMODB_TIMEOUTS.connectionTimeout,
@@ -42,21 +47,30 @@ export function createAwsClients(aws: OtpConfig["aws"]): AwsClients {
       throwOnRequestTimeout: true,
     },
   });
-  return {
-    dynamo: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
-    sns: new SNSClient({
-      ...common,
-      maxAttempts: SNS_TIMEOUTS.maxAttempts,
-      requestHandler: {
-        connectionTimeout: SNS_TIMEOUTS.connectionTimeout,
-        requestTimeout: SNS_TIMEOUTS.requestTimeout,
-        throwOnRequestTimeout: true,
-      },
-    }),
-    secrets: new SecretsManagerClient({
-      ...common,
-      maxAttempts: 3,
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
-    }),
-  };
+  return DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export function createSnsClient(aws: AwsSettings): SNSClient {
+  return new SNSClient({
+    ...commonSettings(aws),
+    maxAttempts: SNS_TIMEOUTS.maxAttempts,
+    requestHandler: {
+      connectionTimeout: SNS_TIMEOUTS.connectionTimeout,
+      requestTimeout: SNS_TIMEOUTS.requestTimeout,
+      throwOnRequestTimeout: true,
+    },
+  });
+}
+
+export function createSecretsClient(aws: AwsSettings): SecretsManagerClient {
+  return new SecretsManagerClient({
+    ...commonSettings(aws),
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+  });
+}
+
+/** All three clients (tests instrument one set and hand it to both functions). */
+export function createAwsClients(aws: AwsSettings): AwsClients {
+  return { dynamo: createDynamoClient(aws), sns: createSnsClient(aws), secrets: createSecretsClient(aws) };
 }

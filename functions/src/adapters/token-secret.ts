@@ -1,19 +1,19 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { OtpConfig } from "../config.ts";
+import type { OtpConfig } from "../config/config.ts";
 import { ServiceUnavailableError } from "../domain/errors.ts";
 
 /**
  * The service secret (token signing key, code-hash key): given directly in local stacks, read
- * from Secrets Manager once per cold start in AWS.
+ * from Secrets Manager once per cold start in AWS (the client is only made then).
  */
 export async function resolveServiceSecret(
   token: OtpConfig["token"],
-  secrets: SecretsManagerClient,
+  secretsClient: () => SecretsManagerClient,
 ): Promise<string> {
   if (token.secret) return token.secret;
   if (!token.secretArn) throw new Error("OTP_TOKEN_SECRET or OTP_TOKEN_SECRET_ARN must be set");
   try {
-    const result = await secrets.send(new GetSecretValueCommand({ SecretId: token.secretArn }));
+    const result = await secretsClient().send(new GetSecretValueCommand({ SecretId: token.secretArn }));
     if (!result.SecretString || result.SecretString.length < 32) {
       throw new Error("the secret must be a string of at least 32 characters");
     }

@@ -1,6 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import type { OtpEventLog } from "../domain/otp-service.ts";
 import { maskPhone } from "../domain/phone.ts";
+import type { OtpEventLog } from "../domain/ports.ts";
 
 /** Structured JSON logs (Powertools), one logger per function. */
 export function createLogger(serviceName: string): Logger {

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { parsePhoneNumberFromString } from "libphonenumber-js/mobile";
 import { OtpError } from "./errors.ts";
 
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -6,7 +6,7 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 export interface Phone {
   /** The number in E.164 form, e.g. +14155550123. */
   readonly e164: string;
-  /** ISO 3166 alpha-2 country of the number, when the metadata knows it. */
+  /** ISO 3166 alpha-2 country of the number; undefined for test numbers. */
   readonly country: string | undefined;
 }
 
@@ -16,21 +16,37 @@ export interface PhonePolicy {
   readonly testNumbers: ReadonlyMap<string, string>;
 }
 
+/** Why a number was refused as `invalid_phone`: the page explains each differently. */
+export type InvalidPhoneReason = "format" | "length" | "not_mobile";
+
+function invalidPhone(reason: InvalidPhoneReason, message: string): OtpError {
+  return new OtpError("invalid_phone", message, { reason });
+}
+
 /**
- * Accepts only E.164 input that libphonenumber's full metadata considers a valid number, then
- * applies the country allow list (the defence against SMS pumping to premium destinations).
- * @throws OtpError `invalid_phone` or `country_not_allowed`.
+ * Accepts only E.164 input that libphonenumber's mobile metadata calls a valid mobile number, then
+ * applies the country allow list. Fixed-line, toll-free, premium-rate, shared-cost, UAN, pager and
+ * voicemail numbers cannot receive an SMS (or, worse, bill the sender for it: the raw material of
+ * SMS pumping), so they are refused before anything is counted or sent. Where the numbering plan
+ * cannot tell mobiles apart (+1), libphonenumber calls every valid number mobile.
+ * @throws OtpError `invalid_phone` (with a `reason`) or `country_not_allowed`.
  */
 export function parsePhone(input: string, policy: PhonePolicy): Phone {
   if (!E164.test(input)) {
-    throw new OtpError("invalid_phone", "The phone number must be in E.164 format, such as +14155550123.");
+    throw invalidPhone("format", "The phone number must be in E.164 format, such as +14155550123.");
   }
   if (policy.testNumbers.has(input)) {
     return { e164: input, country: undefined };
   }
   const parsed = parsePhoneNumberFromString(input);
-  if (!parsed?.isValid() || parsed.number !== input) {
-    throw new OtpError("invalid_phone", "This is not a valid phone number.");
+  if (!parsed || parsed.number !== input) {
+    throw invalidPhone("format", "This is not a phone number of any country.");
+  }
+  if (!parsed.isPossible()) {
+    throw invalidPhone("length", "This phone number has too many or too few digits for its country.");
+  }
+  if (!parsed.isValid()) {
+    throw invalidPhone("not_mobile", "This is not a mobile number: codes are sent by SMS to mobiles only.");
   }
   const country = parsed.country;
   if (policy.allowedCountries.length > 0 && (!country || !policy.allowedCountries.includes(country))) {

@@ -98,3 +98,9 @@ export interface VerificationToken {
 export interface TokenSigner {
   sign(phone: string): Promise<VerificationToken>;
 }
+
+/** Structured, already-masked log events; the domain never hands a code or token to the logger. */
+export interface OtpEventLog {
+  info(message: string, fields: Record<string, string | number | boolean>): void;
+  warn(message: string, fields: Record<string, string | number | boolean>, error?: unknown): void;
+}

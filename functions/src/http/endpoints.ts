@@ -1,10 +1,10 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { z } from "zod";
-import type { RouteName } from "#api-contract";
+import * as v from "valibot";
 import { describeError } from "../commons/logger.ts";
+import type { CodeSender } from "../domain/code-sender.ts";
+import type { CodeVerifier } from "../domain/code-verifier.ts";
 import { OtpError } from "../domain/errors.ts";
-import type { OtpService } from "../domain/otp-service.ts";
 import { errorResponse } from "./error-mapper.ts";
 import { header, readJsonBody, sourceIp } from "./request.ts";
 import { corsHeaders, jsonResponse } from "./response.ts";
@@ -12,51 +12,50 @@ import { corsHeaders, jsonResponse } from "./response.ts";
 /** A Lambda handler for an API Gateway REST (v1) proxy integration. */
 export type ApiHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
-export interface EndpointDependencies {
-  readonly service: OtpService;
+/** What every endpoint shares: the CORS allow list and the logger. */
+export interface EndpointContext {
   readonly allowedOrigins: readonly string[];
   readonly logger: Logger;
 }
 
 // Strict objects: unknown fields are refused, above all a client-supplied SMS text (`message`, an
 // open relay for phishing) or code length (`digits`: a one-digit code falls to one guess).
-const generateBody = z.strictObject({ phone: z.string().max(32) });
-const validateBody = z.strictObject({ phone: z.string().max(32), code: z.string().max(32) });
+const phone = v.pipe(v.string(), v.maxLength(32));
+const generateBody = v.strictObject({ phone });
+const validateBody = v.strictObject({ phone, code: v.pipe(v.string(), v.maxLength(32)) });
 
-/**
- * The handlers of every route, keyed by route name. Each is thin: parse the event, call the
- * domain, map the result or error; CORS and error shapes are shared.
- */
-export function createEndpoints(deps: EndpointDependencies): Record<RouteName, ApiHandler> {
-  const { service } = deps;
-  return {
-    generate: endpoint(deps, async (event) => {
-      const body = readJsonBody(event, generateBody);
-      const result = await service.generate({ phone: body.phone, sourceIp: sourceIp(event) });
-      return jsonResponse(202, result);
-    }),
-    validate: endpoint(deps, async (event) => {
-      const body = readJsonBody(event, validateBody);
-      return jsonResponse(200, await service.validate(body));
-    }),
-  };
+/** POST /generate: thin on purpose; every decision is the domain's. */
+export function generateEndpoint(sender: CodeSender, context: EndpointContext): ApiHandler {
+  return endpoint(context, async (event) => {
+    const body = readJsonBody(event, generateBody);
+    return jsonResponse(202, await sender.generate({ phone: body.phone, sourceIp: sourceIp(event) }));
+  });
 }
 
+/** POST /validate. */
+export function validateEndpoint(verifier: CodeVerifier, context: EndpointContext): ApiHandler {
+  return endpoint(context, async (event) => {
+    const body = readJsonBody(event, validateBody);
+    return jsonResponse(200, await verifier.validate(body));
+  });
+}
+
+/** Parse, run, map: CORS on every answer and the one error mapper for every failure. */
 function endpoint(
-  deps: EndpointDependencies,
+  context: EndpointContext,
   run: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
 ): ApiHandler {
-  return async (event, context) => {
-    if (context) deps.logger.addContext(context);
-    const cors = corsHeaders(header(event, "origin"), deps.allowedOrigins);
+  return async (event, lambdaContext) => {
+    if (lambdaContext) context.logger.addContext(lambdaContext);
+    const cors = corsHeaders(header(event, "origin"), context.allowedOrigins);
     try {
       const result = await run(event);
       return { ...result, headers: { ...result.headers, ...cors } };
     } catch (error) {
       if (!(error instanceof OtpError)) {
-        deps.logger.error("otp.unexpected_error", describeError(error));
+        context.logger.error("otp.unexpected_error", describeError(error));
       } else if (error.code === "service_unavailable" || error.code === "sms_send_failed") {
-        deps.logger.warn(`otp.${error.code}`, describeError(error));
+        context.logger.warn(`otp.${error.code}`, describeError(error));
       }
       return errorResponse(error, cors);
     }

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import type { z } from "zod";
+import * as v from "valibot";
 import { OtpError } from "../domain/errors.ts";
 
 /** Bodies larger than this are refused before parsing (README.md, "API"). */
@@ -19,10 +19,10 @@ export function header(event: Pick<APIGatewayProxyEvent, "headers">, name: strin
  * media type (415), size (413), syntax and shape (400).
  * @throws OtpError `unsupported_media_type`, `payload_too_large` or `invalid_request`.
  */
-export function readJsonBody<Schema extends z.ZodType>(
+export function readJsonBody<Schema extends v.GenericSchema>(
   event: APIGatewayProxyEvent,
   schema: Schema,
-): z.output<Schema> {
+): v.InferOutput<Schema> {
   const mediaType = header(event, "content-type")?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/json") {
     throw new OtpError(
@@ -43,16 +43,18 @@ export function readJsonBody<Schema extends z.ZodType>(
   } catch {
     throw new OtpError("invalid_request", "The body is not valid JSON.");
   }
-  const result = schema.safeParse(parsed);
+  const result = v.safeParse(schema, parsed);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      if (issue.code === "unrecognized_keys") return `unknown field(s): ${issue.keys.join(", ")}`;
-      const where = issue.path.length > 0 ? issue.path.join(".") : "body";
-      return `${where}: ${issue.message}`;
+    const problems = result.issues.map((issue) => {
+      const where = v.getDotPath(issue);
+      // A strict object names an unknown field with an issue that expects nothing there.
+      if (issue.expected === "never" && where) return `unknown field(s): ${where}`;
+      if (issue.input === undefined && where) return `${where}: is required`;
+      return `${where ?? "body"}: ${issue.message}`;
     });
     throw new OtpError("invalid_request", `The request body is not valid: ${problems.join("; ")}.`);
   }
-  return result.data;
+  return result.output;
 }
 
 /** The caller's IP as API Gateway saw it. */

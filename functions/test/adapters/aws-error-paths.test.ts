@@ -10,9 +10,9 @@ import { mockClient } from "aws-sdk-client-mock";
 import { jwtVerify } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import { bodyOf, generateEvent, validateEvent } from "#test-support/api-gateway-event";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/config.ts";
 import { CodeHasher } from "../../src/domain/code.ts";
-import { createHandlers } from "../../src/runtime.ts";
+import { createHandlers } from "../../src/runtime/index.ts";
 import { silentLogger, testEnvironment } from "../support/handlers.ts";
 
 const dynamoMock = mockClient(DynamoDBDocumentClient);
@@ -146,13 +146,14 @@ describe("the service secret from Secrets Manager", () => {
   const arn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:otp-token-AbCdEf";
   const env = { OTP_TOKEN_SECRET: "", OTP_TOKEN_SECRET_ARN: arn };
 
-  it("is read once at cold start and signs the tokens", async () => {
+  it("is read once per function at cold start and signs the tokens", async () => {
     const secret = "generated-by-secrets-manager-0123456789abcdef";
     secretsMock.on(GetSecretValueCommand, { SecretId: arn }).resolves({ SecretString: secret });
     dynamoMock.on(UpdateCommand).resolves({});
     snsMock.on(PublishCommand).resolves({});
     const handlers = await handlersWith(env);
-    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    // Two functions, two cold starts (in Lambda, two execution environments): one read each.
+    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
     await handlers.generate(generateEvent(PHONE));
     const code = (snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? "").slice(0, 6);
     dynamoMock.on(UpdateCommand).resolves({
@@ -162,7 +163,7 @@ describe("the service secret from Secrets Manager", () => {
     expect(approved.statusCode).toBe(200);
     const token = String(bodyOf(approved).token);
     await expect(jwtVerify(token, new TextEncoder().encode(secret))).resolves.toBeTruthy();
-    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
   it("fails the cold start when the secret cannot be read", async () => {

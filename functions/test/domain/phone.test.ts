@@ -18,7 +18,7 @@ function errorCode(run: () => unknown): string | undefined {
 describe("parsePhone", () => {
   it.each([
     ["+14155550123", "US"],
-    ["+442079460958", "GB"],
+    ["+447400123456", "GB"],
     ["+61491570156", "AU"],
     ["+16135550123", "CA"],
   ])("accepts %s (%s)", (input, country) => {
@@ -40,11 +40,42 @@ describe("parsePhone", () => {
     expect(errorCode(() => parsePhone(input, open))).toBe("invalid_phone");
   });
 
+  it.each([
+    ["+14155550123x", "format"],
+    ["+9991234567", "format"], // no country uses +999
+    ["+4479", "length"],
+    ["+44740012345678", "length"],
+    ["+442079460958", "not_mobile"], // London fixed line
+    ["+18005550100", "not_mobile"], // US toll-free
+    ["+449098790000", "not_mobile"], // GB premium rate
+    ["+4930123456", "not_mobile"], // Berlin fixed line
+    ["+33142685300", "not_mobile"], // Paris fixed line
+    ["+61212345678", "not_mobile"], // Sydney fixed line
+  ])("refuses %s with reason %s", (input, reason) => {
+    try {
+      parsePhone(input, open);
+    } catch (error) {
+      expect(error).toBeInstanceOf(OtpError);
+      expect((error as OtpError).details).toEqual({ reason });
+      return;
+    }
+    expect.unreachable(`${input} was accepted`);
+  });
+
+  it.each([
+    ["+447400123456", "GB"],
+    ["+4915112345678", "DE"],
+    ["+33612345678", "FR"],
+    ["+919876543210", "IN"],
+  ])("accepts the mobile %s (%s)", (input, country) => {
+    expect(parsePhone(input, open)).toEqual({ e164: input, country });
+  });
+
   it("applies the country allow list", () => {
     const policy = { allowedCountries: ["US", "CA"], testNumbers: new Map<string, string>() };
     expect(parsePhone("+14155550123", policy).country).toBe("US");
     expect(parsePhone("+16135550123", policy).country).toBe("CA");
-    expect(errorCode(() => parsePhone("+442079460958", policy))).toBe("country_not_allowed");
+    expect(errorCode(() => parsePhone("+447400123456", policy))).toBe("country_not_allowed");
   });
 
   it("accepts configured test numbers without metadata checks", () => {

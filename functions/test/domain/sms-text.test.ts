@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SMS_TEMPLATE } from "../../src/config.ts";
+import { DEFAULT_SMS_TEMPLATE } from "../../src/config/config.ts";
 import { renderSmsText } from "../../src/domain/sms-text.ts";
 
 describe("renderSmsText", () => {

@@ -73,7 +73,7 @@ describe("request handling shared by both endpoints", () => {
     const { handlers } = await inMemoryHandlers({ OTP_ALLOWED_COUNTRIES: "US" });
     const invalid = await handlers.generate(generateEvent("4155550123"));
     expect([invalid.statusCode, bodyOf(invalid).error?.code]).toEqual([400, "invalid_phone"]);
-    const foreign = await handlers.generate(generateEvent("+442079460958"));
+    const foreign = await handlers.generate(generateEvent("+447400123456"));
     expect([foreign.statusCode, bodyOf(foreign).error?.code]).toEqual([403, "country_not_allowed"]);
   });
 

@@ -1,8 +1,8 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { createAwsClients } from "../../src/adapters/aws-clients.ts";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "../../src/config/config.ts";
 import type { SmsMessage, SmsSender } from "../../src/domain/ports.ts";
-import { createHandlers, type RuntimeOverrides } from "../../src/runtime.ts";
+import { createHandlers, type RuntimeOverrides } from "../../src/runtime/index.ts";
 import { InMemoryOtpStore } from "./in-memory-store.ts";
 
 /** A logger that writes nothing; tests that check logs capture stdout themselves. */

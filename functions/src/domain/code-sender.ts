@@ -1,50 +1,15 @@
 import { type CodeHasher, generateCode, newCodeId } from "./code.ts";
-import { InvalidCodeError, OtpError, RateLimitedError } from "./errors.ts";
+import { RateLimitedError } from "./errors.ts";
+import type { OtpPolicy } from "./limits.ts";
 import { maskPhone, parsePhone } from "./phone.ts";
-import type {
-  Clock,
-  IssueReceipt,
-  OtpStore,
-  SendState,
-  SmsSender,
-  TokenSigner,
-  VerificationToken,
-} from "./ports.ts";
+import type { Clock, IssueReceipt, OtpEventLog, OtpStore, SendState, SmsSender } from "./ports.ts";
 import { hourWindow, secondsUntil } from "./rate-window.ts";
 import { renderSmsText } from "./sms-text.ts";
 
-/** Code and rate-limit settings (the `OTP_*` variables). */
-export interface OtpLimits {
-  readonly length: number;
-  readonly ttlSeconds: number;
-  readonly maxAttempts: number;
-  readonly resendCooldownSeconds: number;
-  readonly maxSendsPerHour: number;
-  readonly maxSendsPerIpPerHour: number;
-  /** ISO 3166 alpha-2 codes; empty means every country. */
-  readonly allowedCountries: readonly string[];
-  /** Fixed codes for numbers that never receive an SMS. */
-  readonly testNumbers: ReadonlyMap<string, string>;
-}
-
-/** The part of the configuration the domain reads. */
-export interface OtpPolicy extends OtpLimits {
-  readonly appName: string;
-  readonly smsTemplate: string;
-  readonly webOtpDomain: string | undefined;
-}
-
-/** Structured, already-masked log events; the domain never hands a code or token to the logger. */
-export interface OtpEventLog {
-  info(message: string, fields: Record<string, string | number | boolean>): void;
-  warn(message: string, fields: Record<string, string | number | boolean>, error?: unknown): void;
-}
-
-export interface OtpServiceDependencies {
+export interface CodeSenderDependencies {
   readonly policy: OtpPolicy;
   readonly store: OtpStore;
   readonly sms: SmsSender;
-  readonly tokens: TokenSigner;
   readonly clock: Clock;
   readonly hasher: CodeHasher;
   readonly log: OtpEventLog;
@@ -62,24 +27,12 @@ export interface GenerateResult {
   readonly resendIn: number;
 }
 
-export interface ValidateRequest {
-  readonly phone: string;
-  readonly code: string;
-}
+/** The `generate` use case: every limit checked and counted, then a fresh code sent by SMS. */
+export class CodeSender {
+  readonly #deps: CodeSenderDependencies;
 
-export interface ValidateResult extends VerificationToken {
-  readonly status: "approved";
-}
-
-/** The OTP use cases: send a code, check a code. */
-export class OtpService {
-  readonly #deps: OtpServiceDependencies;
-  /** The shape of a code of the configured length, built once rather than per request. */
-  readonly #codeShape: RegExp;
-
-  constructor(deps: OtpServiceDependencies) {
+  constructor(deps: CodeSenderDependencies) {
     this.#deps = deps;
-    this.#codeShape = new RegExp(`^\\d{${deps.policy.length}}$`);
   }
 
   /**
@@ -144,40 +97,6 @@ export class OtpService {
       testNumber: fixedCode !== undefined,
     });
     return { status: "pending", expiresIn: policy.ttlSeconds, resendIn: policy.resendCooldownSeconds };
-  }
-
-  /**
-   * Checks a code. The attempt is counted before the comparison, so concurrent guesses can never
-   * evaluate more than `maxAttempts` times; a match consumes the code (one winner under any race).
-   */
-  async validate(request: ValidateRequest): Promise<ValidateResult> {
-    const { policy, store, clock, hasher, tokens, log } = this.#deps;
-    const phone = parsePhone(request.phone, policy);
-    const masked = maskPhone(phone.e164);
-    if (!this.#codeShape.test(request.code)) {
-      throw new OtpError("invalid_request", `The code must be ${policy.length} digits.`);
-    }
-
-    const attempt = await store.recordAttempt(phone.e164, clock.now(), policy.maxAttempts);
-    if (attempt.outcome === "expired") {
-      throw new OtpError("code_expired", "There is no valid code for this number. Ask for a new one.");
-    }
-    if (attempt.outcome === "locked") {
-      log.info("otp.locked", { phone: masked });
-      throw new OtpError("too_many_attempts", "Too many wrong codes. Ask for a new one.");
-    }
-    if (!hasher.matches(phone.e164, request.code, attempt.codeHash)) {
-      const attemptsRemaining = Math.max(policy.maxAttempts - attempt.attempts, 0);
-      log.info("otp.invalid_code", { phone: masked, attemptsRemaining });
-      throw new InvalidCodeError(attemptsRemaining);
-    }
-    if (!(await store.consumeCode(phone.e164, attempt.codeId))) {
-      throw new OtpError("code_expired", "This code was already used. Ask for a new one.");
-    }
-
-    const token = await tokens.sign(phone.e164);
-    log.info("otp.verified", { phone: masked });
-    return { status: "approved", ...token };
   }
 
   #refusal(state: SendState, now: number, windowEndsAt: number): RateLimitedError {

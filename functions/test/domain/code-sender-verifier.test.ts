@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { CodeHasher } from "../../src/domain/code.ts";
+import { CodeSender } from "../../src/domain/code-sender.ts";
+import { CodeVerifier } from "../../src/domain/code-verifier.ts";
 import { OtpError, RateLimitedError, SmsSendError } from "../../src/domain/errors.ts";
-import { type OtpPolicy, OtpService } from "../../src/domain/otp-service.ts";
+import type { OtpPolicy } from "../../src/domain/limits.ts";
 import type { SmsMessage, TokenSigner } from "../../src/domain/ports.ts";
 import { InMemoryOtpStore } from "../support/in-memory-store.ts";
 
@@ -28,26 +30,30 @@ function setup(policy: Partial<OtpPolicy> = {}) {
   const logs: Array<{ message: string; fields: Record<string, unknown> }> = [];
   let smsFails = false;
   const tokens: TokenSigner = { sign: async (phone) => ({ token: `token-for-${phone}`, expiresIn: 600 }) };
-  const service = new OtpService({
+  const common = {
     policy: { ...basePolicy, ...policy },
     store,
+    clock,
+    hasher: new CodeHasher("unit-test-secret-unit-test-secret"),
+    log: {
+      info: (message: string, fields: Record<string, unknown>) => logs.push({ message, fields }),
+      warn: (message: string, fields: Record<string, unknown>) => logs.push({ message, fields }),
+    },
+  };
+  const sender = new CodeSender({
+    ...common,
     sms: {
       send: async (message) => {
         if (smsFails) throw new SmsSendError();
         sent.push(message);
       },
     },
-    tokens,
-    clock,
-    hasher: new CodeHasher("unit-test-secret-unit-test-secret"),
-    log: {
-      info: (message, fields) => logs.push({ message, fields }),
-      warn: (message, fields) => logs.push({ message, fields }),
-    },
   });
+  const verifier = new CodeVerifier({ ...common, tokens });
   const lastCode = () => sent.at(-1)?.text.slice(0, 6) ?? "";
   return {
-    service,
+    sender,
+    verifier,
     store,
     sent,
     clock,
@@ -69,10 +75,10 @@ async function rejection(promise: Promise<unknown>): Promise<OtpError> {
   throw new Error("expected an OtpError");
 }
 
-describe("OtpService.generate", () => {
+describe("CodeSender.generate", () => {
   it("sends a code built from the server template and reports expiry and resend time", async () => {
-    const { service, sent } = setup();
-    const result = await service.generate({ phone: PHONE, sourceIp: "203.0.113.1" });
+    const { sender, sent } = setup();
+    const result = await sender.generate({ phone: PHONE, sourceIp: "203.0.113.1" });
     expect(result).toEqual({ status: "pending", expiresIn: 300, resendIn: 30 });
     expect(sent).toHaveLength(1);
     expect(sent[0]?.phone).toBe(PHONE);
@@ -80,81 +86,81 @@ describe("OtpService.generate", () => {
   });
 
   it("enforces the resend cooldown with the remaining wait", async () => {
-    const { service, clock } = setup();
-    await service.generate({ phone: PHONE, sourceIp: "203.0.113.1" });
+    const { sender, clock } = setup();
+    await sender.generate({ phone: PHONE, sourceIp: "203.0.113.1" });
     clock.time += 12_000;
-    const error = await rejection(service.generate({ phone: PHONE, sourceIp: "203.0.113.1" }));
+    const error = await rejection(sender.generate({ phone: PHONE, sourceIp: "203.0.113.1" }));
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error.details).toEqual({ retryAfter: 18, reason: "resend_cooldown" });
   });
 
   it("makes a new code on resend and voids the old one", async () => {
-    const { service, clock, lastCode } = setup();
-    await service.generate({ phone: PHONE, sourceIp: undefined });
+    const { sender, verifier, clock, lastCode } = setup();
+    await sender.generate({ phone: PHONE, sourceIp: undefined });
     const first = lastCode();
     clock.time += 31_000;
-    await service.generate({ phone: PHONE, sourceIp: undefined });
+    await sender.generate({ phone: PHONE, sourceIp: undefined });
     const second = lastCode();
     if (first !== second) {
-      expect((await rejection(service.validate({ phone: PHONE, code: first }))).code).toBe("invalid_code");
+      expect((await rejection(verifier.validate({ phone: PHONE, code: first }))).code).toBe("invalid_code");
     }
-    await expect(service.validate({ phone: PHONE, code: second })).resolves.toMatchObject({
+    await expect(verifier.validate({ phone: PHONE, code: second })).resolves.toMatchObject({
       status: "approved",
     });
   });
 
   it("caps sends per phone per hour and tells how long until the window resets", async () => {
-    const { service, clock } = setup({ resendCooldownSeconds: 0, maxSendsPerHour: 2 });
-    await service.generate({ phone: PHONE, sourceIp: undefined });
-    await service.generate({ phone: PHONE, sourceIp: undefined });
-    const error = await rejection(service.generate({ phone: PHONE, sourceIp: undefined }));
+    const { sender, clock } = setup({ resendCooldownSeconds: 0, maxSendsPerHour: 2 });
+    await sender.generate({ phone: PHONE, sourceIp: undefined });
+    await sender.generate({ phone: PHONE, sourceIp: undefined });
+    const error = await rejection(sender.generate({ phone: PHONE, sourceIp: undefined }));
     expect(error.details).toEqual({ retryAfter: 3600, reason: "phone_hourly_limit" });
     clock.time += 3600_000;
-    await expect(service.generate({ phone: PHONE, sourceIp: undefined })).resolves.toMatchObject({
+    await expect(sender.generate({ phone: PHONE, sourceIp: undefined })).resolves.toMatchObject({
       status: "pending",
     });
   });
 
   it("caps sends per IP and gives the slot back when the phone refuses", async () => {
-    const { service, store } = setup({ maxSendsPerIpPerHour: 2 });
-    await service.generate({ phone: PHONE, sourceIp: "198.51.100.7" });
+    const { sender, store } = setup({ maxSendsPerIpPerHour: 2 });
+    await sender.generate({ phone: PHONE, sourceIp: "198.51.100.7" });
     // Refused by the cooldown: the IP slot it took is released.
     expect(
-      (await rejection(service.generate({ phone: PHONE, sourceIp: "198.51.100.7" }))).details.reason,
+      (await rejection(sender.generate({ phone: PHONE, sourceIp: "198.51.100.7" }))).details.reason,
     ).toBe("resend_cooldown");
-    await service.generate({ phone: "+14155550124", sourceIp: "198.51.100.7" });
-    const error = await rejection(service.generate({ phone: "+14155550125", sourceIp: "198.51.100.7" }));
+    await sender.generate({ phone: "+14155550124", sourceIp: "198.51.100.7" });
+    const error = await rejection(sender.generate({ phone: "+14155550125", sourceIp: "198.51.100.7" }));
     expect(error.details.reason).toBe("ip_hourly_limit");
     expect([...store.ipSends.values()]).toEqual([2]);
   });
 
   it("rolls everything back when the SMS fails, so an immediate retry works", async () => {
-    const { service, store, sent, failSms } = setup();
+    const { sender, store, sent, failSms } = setup();
     failSms(true);
-    const error = await rejection(service.generate({ phone: PHONE, sourceIp: "203.0.113.1" }));
+    const error = await rejection(sender.generate({ phone: PHONE, sourceIp: "203.0.113.1" }));
     expect(error.code).toBe("sms_send_failed");
     expect(store.phones.has(PHONE)).toBe(false);
     expect([...store.ipSends.values()]).toEqual([0]);
     failSms(false);
-    await expect(service.generate({ phone: PHONE, sourceIp: "203.0.113.1" })).resolves.toMatchObject({
+    await expect(sender.generate({ phone: PHONE, sourceIp: "203.0.113.1" })).resolves.toMatchObject({
       status: "pending",
     });
     expect(sent).toHaveLength(1);
   });
 
   it("sends no SMS to test numbers and accepts their fixed code", async () => {
-    const { service, sent } = setup();
-    await service.generate({ phone: "+15005550006", sourceIp: undefined });
+    const { sender, verifier, sent } = setup();
+    await sender.generate({ phone: "+15005550006", sourceIp: undefined });
     expect(sent).toEqual([]);
-    await expect(service.validate({ phone: "+15005550006", code: "123456" })).resolves.toMatchObject({
+    await expect(verifier.validate({ phone: "+15005550006", code: "123456" })).resolves.toMatchObject({
       status: "approved",
     });
   });
 
   it("logs masked phones only", async () => {
-    const { service, logs, lastCode } = setup();
-    await service.generate({ phone: PHONE, sourceIp: undefined });
-    await service.validate({ phone: PHONE, code: lastCode() });
+    const { sender, verifier, logs, lastCode } = setup();
+    await sender.generate({ phone: PHONE, sourceIp: undefined });
+    await verifier.validate({ phone: PHONE, code: lastCode() });
     const text = JSON.stringify(logs);
     expect(text).toContain("+1415*****23");
     expect(text).not.toContain(PHONE);
@@ -162,47 +168,49 @@ describe("OtpService.generate", () => {
   });
 });
 
-describe("OtpService.validate", () => {
+describe("CodeVerifier.validate", () => {
   it("approves the right code once", async () => {
-    const { service, lastCode } = setup();
-    await service.generate({ phone: PHONE, sourceIp: undefined });
+    const { sender, verifier, lastCode } = setup();
+    await sender.generate({ phone: PHONE, sourceIp: undefined });
     const code = lastCode();
-    await expect(service.validate({ phone: PHONE, code })).resolves.toEqual({
+    await expect(verifier.validate({ phone: PHONE, code })).resolves.toEqual({
       status: "approved",
       token: `token-for-${PHONE}`,
       expiresIn: 600,
     });
-    expect((await rejection(service.validate({ phone: PHONE, code }))).code).toBe("code_expired");
+    expect((await rejection(verifier.validate({ phone: PHONE, code }))).code).toBe("code_expired");
   });
 
   it("counts wrong attempts, then locks", async () => {
-    const { service, lastCode } = setup({ maxAttempts: 3 });
-    await service.generate({ phone: PHONE, sourceIp: undefined });
+    const { sender, verifier, lastCode } = setup({ maxAttempts: 3 });
+    await sender.generate({ phone: PHONE, sourceIp: undefined });
     const wrong = lastCode() === "000000" ? "111111" : "000000";
     const remaining = [];
     for (let i = 0; i < 3; i++) {
       remaining.push(
-        (await rejection(service.validate({ phone: PHONE, code: wrong }))).details.attemptsRemaining,
+        (await rejection(verifier.validate({ phone: PHONE, code: wrong }))).details.attemptsRemaining,
       );
     }
     expect(remaining).toEqual([2, 1, 0]);
     // Even the right code is refused once the code is locked.
-    expect((await rejection(service.validate({ phone: PHONE, code: lastCode() }))).code).toBe(
+    expect((await rejection(verifier.validate({ phone: PHONE, code: lastCode() }))).code).toBe(
       "too_many_attempts",
     );
   });
 
   it("refuses expired codes using the injected clock", async () => {
-    const { service, clock, lastCode } = setup();
-    await service.generate({ phone: PHONE, sourceIp: undefined });
+    const { sender, verifier, clock, lastCode } = setup();
+    await sender.generate({ phone: PHONE, sourceIp: undefined });
     clock.time += 300_000;
-    expect((await rejection(service.validate({ phone: PHONE, code: lastCode() }))).code).toBe("code_expired");
+    expect((await rejection(verifier.validate({ phone: PHONE, code: lastCode() }))).code).toBe(
+      "code_expired",
+    );
   });
 
   it("refuses codes of the wrong shape before touching the store", async () => {
-    const { service, store } = setup();
+    const { verifier, store } = setup();
     for (const code of ["12345", "1234567", "12345a", " 123456"]) {
-      expect((await rejection(service.validate({ phone: PHONE, code }))).code).toBe("invalid_request");
+      expect((await rejection(verifier.validate({ phone: PHONE, code }))).code).toBe("invalid_request");
     }
     expect(store.calls).toEqual([]);
   });

@@ -1,0 +1,69 @@
+import type { CodeHasher } from "./code.ts";
+import { InvalidCodeError, OtpError } from "./errors.ts";
+import type { OtpPolicy } from "./limits.ts";
+import { maskPhone, parsePhone } from "./phone.ts";
+import type { Clock, OtpEventLog, OtpStore, TokenSigner, VerificationToken } from "./ports.ts";
+
+export interface CodeVerifierDependencies {
+  readonly policy: OtpPolicy;
+  readonly store: OtpStore;
+  readonly tokens: TokenSigner;
+  readonly clock: Clock;
+  readonly hasher: CodeHasher;
+  readonly log: OtpEventLog;
+}
+
+export interface ValidateRequest {
+  readonly phone: string;
+  readonly code: string;
+}
+
+export interface ValidateResult extends VerificationToken {
+  readonly status: "approved";
+}
+
+/** The `validate` use case: one counted attempt, a constant-time comparison, a single use. */
+export class CodeVerifier {
+  readonly #deps: CodeVerifierDependencies;
+  /** The shape of a code of the configured length, built once rather than per request. */
+  readonly #codeShape: RegExp;
+
+  constructor(deps: CodeVerifierDependencies) {
+    this.#deps = deps;
+    this.#codeShape = new RegExp(`^\\d{${deps.policy.length}}$`);
+  }
+
+  /**
+   * Checks a code. The attempt is counted before the comparison, so concurrent guesses can never
+   * evaluate more than `maxAttempts` times; a match consumes the code (one winner under any race).
+   */
+  async validate(request: ValidateRequest): Promise<ValidateResult> {
+    const { policy, store, clock, hasher, tokens, log } = this.#deps;
+    const phone = parsePhone(request.phone, policy);
+    const masked = maskPhone(phone.e164);
+    if (!this.#codeShape.test(request.code)) {
+      throw new OtpError("invalid_request", `The code must be ${policy.length} digits.`);
+    }
+
+    const attempt = await store.recordAttempt(phone.e164, clock.now(), policy.maxAttempts);
+    if (attempt.outcome === "expired") {
+      throw new OtpError("code_expired", "There is no valid code for this number. Ask for a new one.");
+    }
+    if (attempt.outcome === "locked") {
+      log.info("otp.locked", { phone: masked });
+      throw new OtpError("too_many_attempts", "Too many wrong codes. Ask for a new one.");
+    }
+    if (!hasher.matches(phone.e164, request.code, attempt.codeHash)) {
+      const attemptsRemaining = Math.max(policy.maxAttempts - attempt.attempts, 0);
+      log.info("otp.invalid_code", { phone: masked, attemptsRemaining });
+      throw new InvalidCodeError(attemptsRemaining);
+    }
+    if (!(await store.consumeCode(phone.e164, attempt.codeId))) {
+      throw new OtpError("code_expired", "This code was already used. Ask for a new one.");
+    }
+
+    const token = await tokens.sign(phone.e164);
+    log.info("otp.verified", { phone: masked });
+    return { status: "approved", ...token };
+  }
+}

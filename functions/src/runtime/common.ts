@@ -1,0 +1,65 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { type AwsClients, createDynamoClient, createSecretsClient } from "../adapters/aws-clients.ts";
+import { DynamoDbOtpStore } from "../adapters/dynamodb-otp-store.ts";
+import { systemClock } from "../adapters/system-clock.ts";
+import { resolveServiceSecret } from "../adapters/token-secret.ts";
+import { createLogger, domainEventLog } from "../commons/logger.ts";
+import type { OtpConfig } from "../config/config.ts";
+import { CodeHasher } from "../domain/code.ts";
+import type { OtpPolicy } from "../domain/limits.ts";
+import type { Clock, OtpEventLog, OtpStore, SmsSender } from "../domain/ports.ts";
+import type { EndpointContext } from "../http/endpoints.ts";
+
+/** Replaceable parts, for tests (an injectable clock, instrumented clients, a failing SMS sender). */
+export interface RuntimeOverrides {
+  readonly clients?: Partial<AwsClients>;
+  readonly clock?: Clock;
+  readonly store?: OtpStore;
+  readonly sms?: SmsSender;
+  readonly logger?: Logger;
+}
+
+/** What both functions build the same way: the store, the clock, the code hasher, the logger. */
+export interface CommonParts {
+  readonly policy: OtpPolicy;
+  readonly store: OtpStore;
+  readonly clock: Clock;
+  readonly hasher: CodeHasher;
+  /** The service secret: the token key and the code-hash key derive from it. */
+  readonly secret: string;
+  readonly log: OtpEventLog;
+  readonly endpoint: EndpointContext;
+}
+
+/** The policy the domain reads, taken from the validated configuration. */
+export function otpPolicy(config: OtpConfig): OtpPolicy {
+  return {
+    ...config.otp,
+    appName: config.sms.appName,
+    smsTemplate: config.sms.template,
+    webOtpDomain: config.sms.webOtpDomain,
+  };
+}
+
+/**
+ * The shared half of a composition root. Each function's root (generate.ts, validate.ts) adds
+ * only what its route uses, so neither bundle carries the other's adapters.
+ */
+export async function commonParts(config: OtpConfig, overrides: RuntimeOverrides): Promise<CommonParts> {
+  const logger = overrides.logger ?? createLogger("sms-otp");
+  const secret = await resolveServiceSecret(
+    config.token,
+    () => overrides.clients?.secrets ?? createSecretsClient(config.aws),
+  );
+  return {
+    policy: otpPolicy(config),
+    store:
+      overrides.store ??
+      new DynamoDbOtpStore(overrides.clients?.dynamo ?? createDynamoClient(config.aws), config.aws.tableName),
+    clock: overrides.clock ?? systemClock,
+    hasher: new CodeHasher(secret),
+    secret,
+    log: domainEventLog(logger),
+    endpoint: { allowedOrigins: config.http.allowedOrigins, logger },
+  };
+}

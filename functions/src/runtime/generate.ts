@@ -1,0 +1,17 @@
+import { createSnsClient } from "../adapters/aws-clients.ts";
+import { SnsSmsSender } from "../adapters/sns-sms-sender.ts";
+import type { OtpConfig } from "../config/config.ts";
+import { CodeSender } from "../domain/code-sender.ts";
+import { type ApiHandler, generateEndpoint } from "../http/endpoints.ts";
+import { commonParts, type RuntimeOverrides } from "./common.ts";
+
+/** The composition root of `generate`: the common parts plus the SMS sender. */
+export async function createGenerateHandler(
+  config: OtpConfig,
+  overrides: RuntimeOverrides = {},
+): Promise<ApiHandler> {
+  const { policy, store, clock, hasher, log, endpoint } = await commonParts(config, overrides);
+  const sms =
+    overrides.sms ?? new SnsSmsSender(overrides.clients?.sns ?? createSnsClient(config.aws), config.sms);
+  return generateEndpoint(new CodeSender({ policy, store, sms, clock, hasher, log }), endpoint);
+}
