@@ -34,6 +34,8 @@ export const requestSchemas: Readonly<Record<RouteName, JsonSchemaDraft4>> = {
     required: ["phone"],
     properties: {
       phone: { type: "string" },
+      // The page's bot-challenge token (Cloudflare Turnstile), when the operator configured one.
+      challenge: { type: "string" },
     },
     additionalProperties: false,
   },

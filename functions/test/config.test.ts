@@ -23,9 +23,19 @@ describe("loadConfig", () => {
       resendCooldownSeconds: 30,
       maxSendsPerHour: 5,
       maxSendsPerIpPerHour: 20,
+      maxSendsPerCountryPerHour: { byCountry: new Map(), otherwise: 100 },
+      maxSendsPerHourTotal: 500,
+      fraud: {
+        prefixDigits: 6,
+        prefix: { minSends: 20, minConversion: 0.2 },
+        country: { minSends: 100, minConversion: 0.1 },
+        blockSeconds: 3600,
+        exemptPrefixes: [],
+      },
       allowedCountries: [],
       testNumbers: new Map(),
     });
+    expect(config.challenge).toEqual({ turnstileSiteKey: undefined, turnstileSecretKey: undefined });
     expect(config.sms).toMatchObject({
       appName: "Demo",
       template: DEFAULT_SMS_TEMPLATE,
@@ -34,6 +44,33 @@ describe("loadConfig", () => {
     expect(config.token.ttlSeconds).toBe(600);
     expect(config.stage).toBe("dev");
     expect(config.aws).toEqual({ tableName: "otp-table", region: "us-east-1", endpointUrl: undefined });
+  });
+
+  it("parses the SMS-pumping settings", () => {
+    const config = loadConfig({
+      ...base,
+      OTP_MAX_SENDS_PER_COUNTRY_PER_HOUR: "US=5000, GB=500,*=200",
+      OTP_MAX_SENDS_PER_HOUR_TOTAL: "9000",
+      OTP_FRAUD_PREFIX_DIGITS: "5",
+      OTP_FRAUD_MIN_CONVERSION: "0.35",
+      OTP_FRAUD_EXEMPT_PREFIXES: "+4474001, +1415555",
+    });
+    expect(config.otp.maxSendsPerCountryPerHour).toEqual({
+      byCountry: new Map([
+        ["US", 5000],
+        ["GB", 500],
+      ]),
+      otherwise: 200,
+    });
+    expect(config.otp.maxSendsPerHourTotal).toBe(9000);
+    expect(config.otp.fraud).toMatchObject({
+      prefixDigits: 5,
+      prefix: { minSends: 20, minConversion: 0.35 },
+      exemptPrefixes: ["+4474001", "+1415555"],
+    });
+    expect(
+      loadConfig({ ...base, OTP_MAX_SENDS_PER_COUNTRY_PER_HOUR: "250" }).otp.maxSendsPerCountryPerHour,
+    ).toEqual({ byCountry: new Map(), otherwise: 250 });
   });
 
   it("parses lists and test numbers", () => {
@@ -70,6 +107,15 @@ describe("loadConfig", () => {
     ["AWS_ENDPOINT_URL", "localhost:4566"],
     ["OTP_TOKEN_SECRET", "too-short"],
     ["STAGE", "staging"],
+    ["OTP_MAX_SENDS_PER_COUNTRY_PER_HOUR", "UK=100"],
+    ["OTP_MAX_SENDS_PER_COUNTRY_PER_HOUR", "US:100"],
+    ["OTP_MAX_SENDS_PER_COUNTRY_PER_HOUR", "US=many"],
+    ["OTP_MAX_SENDS_PER_HOUR_TOTAL", "0"],
+    ["OTP_FRAUD_MIN_CONVERSION", "1.5"],
+    ["OTP_FRAUD_MIN_CONVERSION", "20%"],
+    ["OTP_FRAUD_PREFIX_DIGITS", "0"],
+    ["OTP_FRAUD_BLOCK_SECONDS", "10"],
+    ["OTP_FRAUD_EXEMPT_PREFIXES", "4474001"],
   ])("names %s when it is %j", (variable, value) => {
     const problems = problemsOf({ [variable]: value });
     expect(problems).toHaveLength(1);

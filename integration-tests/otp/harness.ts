@@ -21,7 +21,10 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Counts AWS calls per client with SDK middleware (the `initialize` step runs once per `send`). */
+/**
+ * Counts AWS calls per client with SDK middleware (the `initialize` step runs once per `send`):
+ * `dynamodb:UpdateItem RANGE`, the operation and the kind of item (the key before its first `#`).
+ */
 export class CallCounter {
   readonly calls: string[] = [];
 
@@ -29,9 +32,12 @@ export class CallCounter {
     const count =
       (service: string) =>
       (next: (args: never) => Promise<unknown>, context: { commandName?: string }) =>
-      (args: never) => {
-        this.calls.push(`${service}:${context.commandName ?? "unknown"}`);
-        return next(args);
+      (args: { input?: { Key?: { pk?: unknown } } }) => {
+        const operation = (context.commandName ?? "unknown").replace(/Command$/, "");
+        const pk = args.input?.Key?.pk;
+        const item = typeof pk === "string" ? ` ${pk.split("#")[0]}` : "";
+        this.calls.push(`${service}:${operation}${item}`);
+        return next(args as never);
       };
     // The document client shares its middleware stack with the DynamoDB client it wraps.
     clients.dynamo.middlewareStack.add(count("dynamodb") as never, {

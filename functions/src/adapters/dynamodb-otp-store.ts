@@ -14,16 +14,21 @@ import type {
   IssueReceipt,
   OtpStore,
   RateWindow,
+  ScopeSendCommand,
+  ScopeSendResult,
+  TrafficScope,
 } from "../domain/ports.ts";
 
 /**
- * DynamoDB implementation of the OTP store: one item per phone and one counter item per (IP,
- * hour). Only conditional Put/Update/Delete/Get with `ReturnValues` are used: the subset that
+ * DynamoDB implementation of the OTP store: one table, items by partition key (README.md, "Data
+ * model"). Only conditional Put/Update/Delete/Get with `ReturnValues` are used: the subset that
  * AWS, LocalStack and dynalite all implement (no transactions, no
  * ReturnValuesOnConditionCheckFailure, which is why refusals read the item once more).
  *
- * Phone item `PHONE#<e164>`: codeHash, codeId, expiresAt (ms), attempts, lastSentAt (ms),
- * sends_<hourWindow> (sends this hour), ttl (s). IP item `IP#<ip>#<hourWindow>`: sends, ttl.
+ * - `PHONE#<e164>`: codeHash, codeId, expiresAt (ms), attempts, lastSentAt (ms), sends_<hour>, ttl (s)
+ * - `IP#<source>#<hour>`, `GLOBAL#<hour>#<shard>`: sends, ttl
+ * - `RANGE#<prefix>`, `COUNTRY#<iso>`: sends_<hour>, verified_<hour> (this hour and the last are
+ *   kept), blockedUntil (ms), ttl
  */
 export class DynamoDbOtpStore implements OtpStore {
   readonly #db: DynamoDBDocumentClient;
@@ -34,33 +39,137 @@ export class DynamoDbOtpStore implements OtpStore {
     this.#table = tableName;
   }
 
-  async reserveIpSend(ip: string, window: RateWindow, max: number, deleteAfter: number): Promise<boolean> {
-    return this.#conditional(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: { pk: ipKey(ip, window) },
-        UpdateExpression: "ADD sends :one SET #ttl = :ttl",
-        ConditionExpression: "attribute_not_exists(sends) OR sends < :max",
-        ExpressionAttributeNames: { "#ttl": "ttl" },
-        ExpressionAttributeValues: { ":one": 1, ":max": max, ":ttl": deleteAfter },
-      }),
+  async reserveSourceSend(
+    source: string,
+    window: RateWindow,
+    max: number,
+    deleteAfter: number,
+  ): Promise<boolean> {
+    return this.#reserveCounter(sourceKey(source, window), max, deleteAfter);
+  }
+
+  async releaseSourceSend(source: string, window: RateWindow): Promise<void> {
+    await this.#releaseCounter(sourceKey(source, window));
+  }
+
+  async reserveGlobalSend(
+    window: RateWindow,
+    shard: number,
+    max: number,
+    deleteAfter: number,
+  ): Promise<boolean> {
+    return this.#reserveCounter(globalKey(window, shard), max, deleteAfter);
+  }
+
+  async releaseGlobalSend(window: RateWindow, shard: number): Promise<void> {
+    await this.#releaseCounter(globalKey(window, shard));
+  }
+
+  async reserveScopeSend(scope: TrafficScope, command: ScopeSendCommand): Promise<ScopeSendResult> {
+    const { window } = command;
+    const budgeted = command.budget !== undefined;
+    try {
+      // One write checks the block (and the budget), counts the send and answers with the
+      // look-back counts the conversion rule judges; old windows are dropped on the way.
+      const result = await this.#call(() =>
+        this.#db.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: { pk: scopeKey(scope) },
+            UpdateExpression: "ADD #sends :one SET #ttl = :ttl REMOVE #oldSends, #oldVerified",
+            ConditionExpression: `(attribute_not_exists(blockedUntil) OR blockedUntil <= :now)${
+              budgeted ? " AND (attribute_not_exists(#sends) OR #sends < :budget)" : ""
+            }`,
+            ExpressionAttributeNames: {
+              "#sends": sendsAttribute(window.id),
+              "#oldSends": sendsAttribute(window.id - 2),
+              "#oldVerified": verifiedAttribute(window.id - 2),
+              "#ttl": "ttl",
+            },
+            ExpressionAttributeValues: {
+              ":one": 1,
+              ":now": command.now,
+              ":ttl": command.deleteAfter,
+              ...(budgeted ? { ":budget": command.budget } : {}),
+            },
+            ReturnValues: "ALL_NEW",
+          }),
+        ),
+      );
+      const item = result.Attributes ?? {};
+      const count = (attribute: string) => numberOrUndefined(item[attribute]) ?? 0;
+      return {
+        counted: true,
+        stats: {
+          sends: count(sendsAttribute(window.id)) + count(sendsAttribute(window.id - 1)),
+          verified: count(verifiedAttribute(window.id)) + count(verifiedAttribute(window.id - 1)),
+        },
+      };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const item = await this.#get(scopeKey(scope));
+    return {
+      counted: false,
+      blockedUntil: numberOrUndefined(item?.blockedUntil),
+      sendsThisHour: numberOrUndefined(item?.[sendsAttribute(window.id)]) ?? 0,
+    };
+  }
+
+  async releaseScopeSend(scope: TrafficScope, window: RateWindow, blockUntil?: number): Promise<void> {
+    const names = { "#sends": sendsAttribute(window.id) };
+    await this.#conditional(
+      blockUntil === undefined
+        ? new UpdateCommand({
+            TableName: this.#table,
+            Key: { pk: scopeKey(scope) },
+            UpdateExpression: "ADD #sends :minusOne",
+            ConditionExpression: "#sends > :zero",
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ":minusOne": -1, ":zero": 0 },
+          })
+        : // The block must land even if the count is gone: the refusal already told the client.
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: { pk: scopeKey(scope) },
+            UpdateExpression: "ADD #sends :minusOne SET blockedUntil = :until",
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ":minusOne": -1, ":until": blockUntil },
+          }),
     );
   }
 
-  async releaseIpSend(ip: string, window: RateWindow): Promise<void> {
-    await this.#conditional(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: { pk: ipKey(ip, window) },
-        UpdateExpression: "ADD sends :minusOne",
-        ConditionExpression: "sends > :zero",
-        ExpressionAttributeValues: { ":minusOne": -1, ":zero": 0 },
-      }),
+  async recordVerification(scope: TrafficScope, window: RateWindow, deleteAfter: number): Promise<void> {
+    await this.#call(() =>
+      this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: scopeKey(scope) },
+          UpdateExpression: "ADD #verified :one SET #ttl = :ttl REMOVE #oldSends, #oldVerified",
+          ExpressionAttributeNames: {
+            "#verified": verifiedAttribute(window.id),
+            "#oldSends": sendsAttribute(window.id - 2),
+            "#oldVerified": verifiedAttribute(window.id - 2),
+            "#ttl": "ttl",
+          },
+          ExpressionAttributeValues: { ":one": 1, ":ttl": deleteAfter },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Lifts a scope's block and forgets its counts (for a country, this hour's budget count too).
+   * Not a port method: the operators' `npm run unblock` calls it.
+   */
+  async clearScope(scope: TrafficScope): Promise<void> {
+    await this.#call(() =>
+      this.#db.send(new DeleteCommand({ TableName: this.#table, Key: { pk: scopeKey(scope) } })),
     );
   }
 
   async issueCode(command: IssueCodeCommand): Promise<IssueCodeResult> {
-    const sendsAttribute = windowAttribute(command.window.id);
+    const phoneSends = sendsAttribute(command.window.id);
     try {
       // One write checks the cooldown and the hourly cap, counts the send and replaces the code,
       // which voids the previous one and resets its attempts.
@@ -77,8 +186,8 @@ export class DynamoDbOtpStore implements OtpStore {
               "(attribute_not_exists(#sends) OR #sends < :maxSends)",
             ExpressionAttributeNames: {
               "#ttl": "ttl",
-              "#sends": sendsAttribute,
-              "#previousSends": windowAttribute(command.window.id - 1),
+              "#sends": phoneSends,
+              "#previousSends": sendsAttribute(command.window.id - 1),
             },
             ExpressionAttributeValues: {
               ":hash": command.codeHash,
@@ -107,7 +216,7 @@ export class DynamoDbOtpStore implements OtpStore {
       issued: false,
       state: {
         lastSentAt: numberOrUndefined(item?.lastSentAt),
-        sendsInWindow: numberOrUndefined(item?.[sendsAttribute]) ?? 0,
+        sendsInWindow: numberOrUndefined(item?.[phoneSends]) ?? 0,
       },
     };
   }
@@ -171,6 +280,32 @@ export class DynamoDbOtpStore implements OtpStore {
     );
   }
 
+  /** A counter item of one window: counts one unless it reached `max`. */
+  async #reserveCounter(pk: string, max: number, deleteAfter: number): Promise<boolean> {
+    return this.#conditional(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk },
+        UpdateExpression: "ADD sends :one SET #ttl = :ttl",
+        ConditionExpression: "attribute_not_exists(sends) OR sends < :max",
+        ExpressionAttributeNames: { "#ttl": "ttl" },
+        ExpressionAttributeValues: { ":one": 1, ":max": max, ":ttl": deleteAfter },
+      }),
+    );
+  }
+
+  async #releaseCounter(pk: string): Promise<void> {
+    await this.#conditional(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk },
+        UpdateExpression: "ADD sends :minusOne",
+        ConditionExpression: "sends > :zero",
+        ExpressionAttributeValues: { ":minusOne": -1, ":zero": 0 },
+      }),
+    );
+  }
+
   async #get(pk: string): Promise<Record<string, unknown> | undefined> {
     const result = await this.#call(() =>
       this.#db.send(new GetCommand({ TableName: this.#table, Key: { pk }, ConsistentRead: true })),
@@ -215,13 +350,27 @@ function phoneKey(phone: string): string {
   return `PHONE#${phone}`;
 }
 
-/** Partition key of an IP's counter for one hour window. */
-function ipKey(ip: string, window: RateWindow): string {
-  return `IP#${ip}#${window.id}`;
+/** Partition key of a source's counter for one hour window (an IPv4 address or an IPv6 /64). */
+function sourceKey(source: string, window: RateWindow): string {
+  return `IP#${source}#${window.id}`;
 }
 
-function windowAttribute(windowId: number): string {
+/** Partition key of one item of the service-wide ceiling for one hour window. */
+function globalKey(window: RateWindow, shard: number): string {
+  return `GLOBAL#${window.id}#${shard}`;
+}
+
+/** Partition key of a range (`RANGE#+44740012`) or a country (`COUNTRY#GB`). */
+export function scopeKey(scope: TrafficScope): string {
+  return `${scope.kind.toUpperCase()}#${scope.key}`;
+}
+
+function sendsAttribute(windowId: number): string {
   return `sends_${windowId}`;
+}
+
+function verifiedAttribute(windowId: number): string {
+  return `verified_${windowId}`;
 }
 
 function numberOrUndefined(value: unknown): number | undefined {

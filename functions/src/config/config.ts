@@ -4,6 +4,7 @@ import type { OtpLimits } from "../domain/limits.ts";
 import {
   ConfigError,
   commaList,
+  decimal,
   describeIssues,
   optionalText,
   optionalWhere,
@@ -23,6 +24,8 @@ export const DEFAULT_SMS_TEMPLATE =
   "{code} is your {app} verification code. It expires in {minutes} minutes.";
 const TEMPLATE_PLACEHOLDERS = ["code", "app", "minutes"] as const;
 const MIN_SECRET_LENGTH = 32;
+/** Sends an hour to a country without a budget of its own: a small deployment's headroom. */
+const DEFAULT_COUNTRY_BUDGET = 100;
 
 /** Where the service runs (the deployment stage): `prod` turns on the production refusals. */
 const stages = ["local", "dev", "prod"] as const;
@@ -93,6 +96,39 @@ const testNumbers = v.pipe(
   }),
 );
 
+/** `US=5000,GB=500,*=200`, or one number for every country. */
+const countryBudgets = v.pipe(
+  textOr("*=100"),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const byCountry = new Map<string, number>();
+    let otherwise = DEFAULT_COUNTRY_BUDGET;
+    const entries = /^\d+$/.test(dataset.value) ? [`*=${dataset.value}`] : commaList(dataset.value);
+    for (const entry of entries) {
+      const [country = "", amount = "", extra] = entry.split("=").map((part) => part.trim());
+      const known = country === "*" || (/^[A-Z]{2}$/.test(country) && isSupportedCountry(country));
+      if (extra !== undefined || !known || !/^\d{1,7}$/.test(amount)) {
+        addIssue({ message: `"${entry}" is not of the form US=5000 or *=100 (a whole number per country)` });
+        continue;
+      }
+      if (country === "*") otherwise = Number(amount);
+      else byCountry.set(country, Number(amount));
+    }
+    return dataset.issues ? NEVER : { byCountry, otherwise };
+  }),
+);
+
+const prefixList = v.pipe(
+  optionalText,
+  v.rawTransform(({ dataset, addIssue }) => {
+    const prefixes = commaList(dataset.value);
+    for (const prefix of prefixes) {
+      if (!/^\+[1-9]\d{0,14}$/.test(prefix))
+        addIssue({ message: `"${prefix}" is not an E.164 prefix such as +4474001` });
+    }
+    return prefixes;
+  }),
+);
+
 const HOST_NAME =
   /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
@@ -104,6 +140,17 @@ const variables = {
   OTP_RESEND_COOLDOWN_SECONDS: wholeNumber(0, 3600, 30),
   OTP_MAX_SENDS_PER_HOUR: wholeNumber(1, 1000, 5),
   OTP_MAX_SENDS_PER_IP_PER_HOUR: wholeNumber(1, 100_000, 20),
+  OTP_MAX_SENDS_PER_COUNTRY_PER_HOUR: countryBudgets,
+  OTP_MAX_SENDS_PER_HOUR_TOTAL: wholeNumber(1, 10_000_000, 500),
+  OTP_FRAUD_PREFIX_DIGITS: wholeNumber(1, 12, 6),
+  OTP_FRAUD_MIN_SENDS: wholeNumber(0, 1_000_000, 20),
+  OTP_FRAUD_MIN_CONVERSION: decimal(0, 1, 0.2),
+  OTP_FRAUD_COUNTRY_MIN_SENDS: wholeNumber(0, 10_000_000, 100),
+  OTP_FRAUD_COUNTRY_MIN_CONVERSION: decimal(0, 1, 0.1),
+  OTP_FRAUD_BLOCK_SECONDS: wholeNumber(60, 7 * 86_400, 3600),
+  OTP_FRAUD_EXEMPT_PREFIXES: prefixList,
+  OTP_TURNSTILE_SITE_KEY: optionalText,
+  OTP_TURNSTILE_SECRET_KEY: optionalText,
   OTP_ALLOWED_COUNTRIES: countryList,
   OTP_APP_NAME: v.pipe(
     textOr("Demo"),
@@ -197,6 +244,11 @@ export interface OtpConfig {
   readonly http: {
     readonly allowedOrigins: readonly string[];
   };
+  /** Cloudflare Turnstile: the page renders the widget with the site key, generate checks the token. */
+  readonly challenge: {
+    readonly turnstileSiteKey: string | undefined;
+    readonly turnstileSecretKey: string | undefined;
+  };
   readonly aws: {
     readonly tableName: string;
     readonly region: string;
@@ -232,6 +284,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): O
       resendCooldownSeconds: e.OTP_RESEND_COOLDOWN_SECONDS,
       maxSendsPerHour: e.OTP_MAX_SENDS_PER_HOUR,
       maxSendsPerIpPerHour: e.OTP_MAX_SENDS_PER_IP_PER_HOUR,
+      maxSendsPerCountryPerHour: e.OTP_MAX_SENDS_PER_COUNTRY_PER_HOUR,
+      maxSendsPerHourTotal: e.OTP_MAX_SENDS_PER_HOUR_TOTAL,
+      fraud: {
+        prefixDigits: e.OTP_FRAUD_PREFIX_DIGITS,
+        prefix: { minSends: e.OTP_FRAUD_MIN_SENDS, minConversion: e.OTP_FRAUD_MIN_CONVERSION },
+        country: {
+          minSends: e.OTP_FRAUD_COUNTRY_MIN_SENDS,
+          minConversion: e.OTP_FRAUD_COUNTRY_MIN_CONVERSION,
+        },
+        blockSeconds: e.OTP_FRAUD_BLOCK_SECONDS,
+        exemptPrefixes: e.OTP_FRAUD_EXEMPT_PREFIXES,
+      },
       allowedCountries: e.OTP_ALLOWED_COUNTRIES,
       testNumbers: e.OTP_TEST_NUMBERS,
     },
@@ -251,6 +315,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): O
       secretArn: e.OTP_TOKEN_SECRET_ARN,
     },
     http: { allowedOrigins: e.ALLOWED_ORIGINS },
+    challenge: { turnstileSiteKey: e.OTP_TURNSTILE_SITE_KEY, turnstileSecretKey: e.OTP_TURNSTILE_SECRET_KEY },
     aws: { tableName: e.TABLE_NAME, region: e.AWS_REGION, endpointUrl: e.AWS_ENDPOINT_URL },
   };
 }

@@ -1,8 +1,10 @@
 import type { CodeHasher } from "./code.ts";
 import { InvalidCodeError, OtpError } from "./errors.ts";
-import type { OtpPolicy } from "./limits.ts";
-import { maskPhone, parsePhone } from "./phone.ts";
-import type { Clock, OtpEventLog, OtpStore, TokenSigner, VerificationToken } from "./ports.ts";
+import { scopesOf } from "./fraud-rules.ts";
+import { metricCountry, type OtpPolicy } from "./limits.ts";
+import { maskPhone, type Phone, parsePhone } from "./phone.ts";
+import type { Clock, OtpEventLog, OtpMetrics, OtpStore, TokenSigner, VerificationToken } from "./ports.ts";
+import { hourWindow } from "./rate-window.ts";
 
 export interface CodeVerifierDependencies {
   readonly policy: OtpPolicy;
@@ -11,6 +13,7 @@ export interface CodeVerifierDependencies {
   readonly clock: Clock;
   readonly hasher: CodeHasher;
   readonly log: OtpEventLog;
+  readonly metrics: OtpMetrics;
 }
 
 export interface ValidateRequest {
@@ -62,8 +65,27 @@ export class CodeVerifier {
       throw new OtpError("code_expired", "This code was already used. Ask for a new one.");
     }
 
-    const token = await tokens.sign(phone.e164);
+    const [token] = await Promise.all([tokens.sign(phone.e164), this.#countVerification(phone)]);
+    this.#deps.metrics.codeVerified(metricCountry(policy, phone.country));
     log.info("otp.verified", { phone: masked });
     return { status: "approved", ...token };
+  }
+
+  /**
+   * Counts the verification where its send was counted (range and country), which keeps their
+   * conversion up. Best effort: the code is consumed already, and a lost count must not cost the
+   * person their token.
+   */
+  async #countVerification(phone: Phone): Promise<void> {
+    const { policy, store, clock, log } = this.#deps;
+    const window = hourWindow(clock.now());
+    const deleteAfter = Math.ceil((window.endsAt + 3_600_000 + policy.fraud.blockSeconds * 1000) / 1000);
+    const scopes = Object.values(scopesOf(phone, policy.fraud));
+    const results = await Promise.allSettled(
+      scopes.map((scope) => store.recordVerification(scope, window, deleteAfter)),
+    );
+    for (const result of results) {
+      if (result.status === "rejected") log.warn("otp.verification_count_failed", {}, result.reason);
+    }
   }
 }

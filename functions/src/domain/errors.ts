@@ -1,3 +1,5 @@
+import type { SendRefusal } from "./ports.ts";
+
 /**
  * Domain errors. Each carries a stable snake_case code (the API contract: README.md, "API");
  * the one error mapper in `http/error-mapper.ts` turns them into HTTP responses.
@@ -14,10 +16,11 @@ export type OtpErrorCode =
   | "service_unavailable"
   | "invalid_code"
   | "code_expired"
-  | "too_many_attempts";
+  | "too_many_attempts"
+  | "challenge_failed";
 
 /** Which limit refused a send: lets a client explain the wait. */
-export type RateLimitReason = "resend_cooldown" | "phone_hourly_limit" | "ip_hourly_limit";
+export type RateLimitReason = SendRefusal;
 
 export class OtpError extends Error {
   override readonly name: string = "OtpError";
@@ -53,6 +56,9 @@ const RATE_LIMIT_MESSAGES: Record<RateLimitReason, string> = {
   resend_cooldown: "A code was sent to this number moments ago. Wait before asking for another.",
   phone_hourly_limit: "Too many codes were sent to this number this hour.",
   ip_hourly_limit: "Too many codes were requested from this network this hour.",
+  country_hourly_limit: "Too many codes were sent to phone numbers in this country this hour.",
+  global_hourly_limit: "The service sent as many codes as it may this hour.",
+  suspected_fraud: "Codes to numbers like this one are paused: too few of the recent ones were used.",
 };
 
 export class InvalidCodeError extends OtpError {

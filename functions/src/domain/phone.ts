@@ -8,6 +8,8 @@ export interface Phone {
   readonly e164: string;
   /** ISO 3166 alpha-2 country of the number; undefined for test numbers. */
   readonly country: string | undefined;
+  /** The country calling code without `+` (`44`); undefined for test numbers. */
+  readonly callingCode: string | undefined;
 }
 
 export interface PhonePolicy {
@@ -36,7 +38,7 @@ export function parsePhone(input: string, policy: PhonePolicy): Phone {
     throw invalidPhone("format", "The phone number must be in E.164 format, such as +14155550123.");
   }
   if (policy.testNumbers.has(input)) {
-    return { e164: input, country: undefined };
+    return { e164: input, country: undefined, callingCode: undefined };
   }
   const parsed = parsePhoneNumberFromString(input);
   if (!parsed || parsed.number !== input) {
@@ -54,7 +56,7 @@ export function parsePhone(input: string, policy: PhonePolicy): Phone {
       country: country ?? "unknown",
     });
   }
-  return { e164: input, country };
+  return { e164: input, country, callingCode: parsed.countryCallingCode };
 }
 
 /**

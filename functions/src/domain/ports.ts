@@ -1,6 +1,7 @@
 /**
  * Ports of the OTP domain. The domain knows nothing of AWS: adapters in `../adapters` implement
- * these with DynamoDB, SNS, Secrets Manager and jose, built once per cold start.
+ * these with DynamoDB, SNS, Secrets Manager, jose, Powertools and Cloudflare Turnstile, built
+ * once per cold start.
  */
 
 /** Wall clock in epoch milliseconds; injectable so tests can move time. */
@@ -60,15 +61,56 @@ export type AttemptResult =
   | { readonly outcome: "locked" };
 
 /**
+ * A range of numbers or a whole country: where send budgets and conversion are counted and
+ * where blocks apply.
+ */
+export interface TrafficScope {
+  readonly kind: "range" | "country";
+  /** `+44740012` for a range, `GB` for a country. */
+  readonly key: string;
+}
+
+/** Sends and verified codes of a scope over the look-back window: this hour and the last. */
+export interface ConversionStats {
+  readonly sends: number;
+  readonly verified: number;
+}
+
+export interface ScopeSendCommand {
+  readonly window: RateWindow;
+  readonly now: number;
+  /** Refuse once this many sends were counted this hour; undefined: no budget (ranges). */
+  readonly budget: number | undefined;
+  /** Epoch seconds for DynamoDB TTL clean-up. */
+  readonly deleteAfter: number;
+}
+
+export type ScopeSendResult =
+  /** Counted; the stats include this send. */
+  | { readonly counted: true; readonly stats: ConversionStats }
+  /** Not counted: blocked until then, or the hour's budget is spent (read after the refusal). */
+  | { readonly counted: false; readonly blockedUntil: number | undefined; readonly sendsThisHour: number };
+
+/**
  * Persistence of codes and send counters. Every method is one atomic conditional write (plus a
  * read on refusal paths), so limits hold under any concurrency. Failures of the backing service
  * throw `ServiceUnavailableError`.
  */
 export interface OtpStore {
-  /** Counts one send against the per-IP window; false when the cap is reached. */
-  reserveIpSend(ip: string, window: RateWindow, max: number, deleteAfter: number): Promise<boolean>;
-  /** Gives back a send counted by `reserveIpSend` that did not happen. */
-  releaseIpSend(ip: string, window: RateWindow): Promise<void>;
+  /** Counts one send against a source's hourly cap; false when the cap is reached. */
+  reserveSourceSend(source: string, window: RateWindow, max: number, deleteAfter: number): Promise<boolean>;
+  /** Gives back a send counted by `reserveSourceSend` that did not happen. */
+  releaseSourceSend(source: string, window: RateWindow): Promise<void>;
+  /** Counts one send to a scope unless it is blocked or its hourly budget is spent. */
+  reserveScopeSend(scope: TrafficScope, command: ScopeSendCommand): Promise<ScopeSendResult>;
+  /** Gives back a send counted by `reserveScopeSend`; with `blockUntil` (epoch ms), also blocks the scope. */
+  releaseScopeSend(scope: TrafficScope, window: RateWindow, blockUntil?: number): Promise<void>;
+  /** Counts a verified code of a scope. */
+  recordVerification(scope: TrafficScope, window: RateWindow, deleteAfter: number): Promise<void>;
+  /** Counts one send against one shard of the service-wide hourly ceiling; false when that shard is full. */
+  reserveGlobalSend(window: RateWindow, shard: number, max: number, deleteAfter: number): Promise<boolean>;
+  /** Gives back a send counted by `reserveGlobalSend`. */
+  releaseGlobalSend(window: RateWindow, shard: number): Promise<void>;
   /** Stores a new code for the phone (voiding any older one) if cooldown and hourly cap allow. */
   issueCode(command: IssueCodeCommand): Promise<IssueCodeResult>;
   /** Restores the phone record as it was before `issueCode`, unless a newer code replaced it. */
@@ -103,4 +145,34 @@ export interface TokenSigner {
 export interface OtpEventLog {
   info(message: string, fields: Record<string, string | number | boolean>): void;
   warn(message: string, fields: Record<string, string | number | boolean>, error?: unknown): void;
+}
+
+/** Why a send was refused (the `reason` of `429 rate_limited`). */
+export type SendRefusal =
+  | "resend_cooldown"
+  | "phone_hourly_limit"
+  | "ip_hourly_limit"
+  | "country_hourly_limit"
+  | "global_hourly_limit"
+  | "suspected_fraud";
+
+/**
+ * Counts of what the service did, for dashboards and alarms. `country` is already reduced to a
+ * bounded set of values by the caller (`metricCountry`).
+ */
+export interface OtpMetrics {
+  codeSent(country: string): void;
+  codeVerified(country: string): void;
+  sendRefused(reason: SendRefusal | "challenge_failed"): void;
+  /** A range or a country was blocked by its conversion rule. */
+  scopeBlocked(kind: TrafficScope["kind"]): void;
+}
+
+/** A check that a human asked for the code (a CAPTCHA-like challenge solved in the page). */
+export interface BotChallenge {
+  /**
+   * Whether the token the page got from the challenge is genuine and fresh.
+   * @throws ServiceUnavailableError when the challenge provider cannot be reached.
+   */
+  verify(token: string, sourceIp: string | undefined): Promise<boolean>;
 }

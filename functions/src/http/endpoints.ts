@@ -16,19 +16,28 @@ export type ApiHandler = (event: APIGatewayProxyEvent, context?: Context) => Pro
 export interface EndpointContext {
   readonly allowedOrigins: readonly string[];
   readonly logger: Logger;
+  /** After every request, whatever its outcome (writes the request's metrics). */
+  readonly afterRequest?: () => void;
 }
 
 // Strict objects: unknown fields are refused, above all a client-supplied SMS text (`message`, an
 // open relay for phishing) or code length (`digits`: a one-digit code falls to one guess).
 const phone = v.pipe(v.string(), v.maxLength(32));
-const generateBody = v.strictObject({ phone });
+const generateBody = v.strictObject({
+  phone,
+  // The token of the page's bot challenge (Cloudflare Turnstile), when one is configured.
+  challenge: v.optional(v.pipe(v.string(), v.maxLength(4096))),
+});
 const validateBody = v.strictObject({ phone, code: v.pipe(v.string(), v.maxLength(32)) });
 
 /** POST /generate: thin on purpose; every decision is the domain's. */
 export function generateEndpoint(sender: CodeSender, context: EndpointContext): ApiHandler {
   return endpoint(context, async (event) => {
     const body = readJsonBody(event, generateBody);
-    return jsonResponse(202, await sender.generate({ phone: body.phone, sourceIp: sourceIp(event) }));
+    return jsonResponse(
+      202,
+      await sender.generate({ phone: body.phone, sourceIp: sourceIp(event), challengeToken: body.challenge }),
+    );
   });
 }
 
@@ -58,6 +67,8 @@ function endpoint(
         context.logger.warn(`otp.${error.code}`, describeError(error));
       }
       return errorResponse(error, cors);
+    } finally {
+      context.afterRequest?.();
     }
   };
 }

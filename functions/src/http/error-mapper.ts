@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Record<OtpErrorCode, number> = {
   invalid_code: 403,
   code_expired: 410,
   too_many_attempts: 429,
+  challenge_failed: 403,
 };
 
 /** The HTTP status of each stable error code (the API contract: README.md, "API"). */

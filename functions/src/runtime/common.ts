@@ -1,13 +1,14 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type AwsClients, createDynamoClient, createSecretsClient } from "../adapters/aws-clients.ts";
 import { DynamoDbOtpStore } from "../adapters/dynamodb-otp-store.ts";
+import { EmfMetrics } from "../adapters/emf-metrics.ts";
 import { systemClock } from "../adapters/system-clock.ts";
 import { resolveServiceSecret } from "../adapters/token-secret.ts";
 import { createLogger, domainEventLog } from "../commons/logger.ts";
 import type { OtpConfig } from "../config/config.ts";
 import { CodeHasher } from "../domain/code.ts";
 import type { OtpPolicy } from "../domain/limits.ts";
-import type { Clock, OtpEventLog, OtpStore, SmsSender } from "../domain/ports.ts";
+import type { BotChallenge, Clock, OtpEventLog, OtpMetrics, OtpStore, SmsSender } from "../domain/ports.ts";
 import type { EndpointContext } from "../http/endpoints.ts";
 
 /** Replaceable parts, for tests (an injectable clock, instrumented clients, a failing SMS sender). */
@@ -17,6 +18,10 @@ export interface RuntimeOverrides {
   readonly store?: OtpStore;
   readonly sms?: SmsSender;
   readonly logger?: Logger;
+  /** A bot challenge other than the configured one (Turnstile with a faked HTTP call, in tests). */
+  readonly challenge?: BotChallenge;
+  /** Counts instead of CloudWatch metrics; `flush` runs after each request. */
+  readonly metrics?: OtpMetrics & { flush(): void };
 }
 
 /** What both functions build the same way: the store, the clock, the code hasher, the logger. */
@@ -28,6 +33,7 @@ export interface CommonParts {
   /** The service secret: the token key and the code-hash key derive from it. */
   readonly secret: string;
   readonly log: OtpEventLog;
+  readonly metrics: OtpMetrics;
   readonly endpoint: EndpointContext;
 }
 
@@ -47,6 +53,7 @@ export function otpPolicy(config: OtpConfig): OtpPolicy {
  */
 export async function commonParts(config: OtpConfig, overrides: RuntimeOverrides): Promise<CommonParts> {
   const logger = overrides.logger ?? createLogger("sms-otp");
+  const metrics = overrides.metrics ?? new EmfMetrics();
   const secret = await resolveServiceSecret(
     config.token,
     () => overrides.clients?.secrets ?? createSecretsClient(config.aws),
@@ -60,6 +67,7 @@ export async function commonParts(config: OtpConfig, overrides: RuntimeOverrides
     hasher: new CodeHasher(secret),
     secret,
     log: domainEventLog(logger),
-    endpoint: { allowedOrigins: config.http.allowedOrigins, logger },
+    metrics,
+    endpoint: { allowedOrigins: config.http.allowedOrigins, logger, afterRequest: () => metrics.flush() },
   };
 }

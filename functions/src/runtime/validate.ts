@@ -9,7 +9,10 @@ export async function createValidateHandler(
   config: OtpConfig,
   overrides: RuntimeOverrides = {},
 ): Promise<ApiHandler> {
-  const { policy, store, clock, hasher, secret, log, endpoint } = await commonParts(config, overrides);
+  const { policy, store, clock, hasher, secret, log, metrics, endpoint } = await commonParts(
+    config,
+    overrides,
+  );
   const tokens = new JwtTokenSigner({ ...config.token, secret }, clock);
-  return validateEndpoint(new CodeVerifier({ policy, store, tokens, clock, hasher, log }), endpoint);
+  return validateEndpoint(new CodeVerifier({ policy, store, tokens, clock, hasher, log, metrics }), endpoint);
 }

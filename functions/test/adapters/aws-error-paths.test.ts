@@ -57,17 +57,22 @@ describe("DynamoDB failures", () => {
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
-  it("gives the IP slot back when the phone write fails", async () => {
-    dynamoMock.on(UpdateCommand).resolvesOnce({}).rejectsOnce(new Error("socket hang up")).resolves({});
+  it("gives back every count it took when the phone write fails", async () => {
+    dynamoMock.on(UpdateCommand).resolves({});
+    dynamoMock.on(UpdateCommand, { Key: { pk: `PHONE#${PHONE}` } }).rejects(new Error("socket hang up"));
     const handlers = await handlersWith();
     const result = await handlers.generate(generateEvent(PHONE));
     expect(result.statusCode).toBe(503);
-    const updates = dynamoMock.commandCalls(UpdateCommand).map((call) => call.args[0].input.UpdateExpression);
-    expect(updates).toEqual([
-      expect.stringContaining("ADD sends :one"),
-      expect.stringContaining("SET codeHash"),
-      "ADD sends :minusOne",
-    ]);
+    const writes = dynamoMock.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    const keysWith = (pattern: RegExp) =>
+      writes
+        .filter((input) => pattern.test(input.UpdateExpression ?? ""))
+        .map((input) => String(input.Key?.pk))
+        .sort();
+    const taken = keysWith(/^ADD (sends|#sends) :one/);
+    // The source, the range, the country and the ceiling were counted, then each given back.
+    expect(taken.map((key) => key.split("#")[0])).toEqual(["COUNTRY", "GLOBAL", "IP", "RANGE"]);
+    expect(keysWith(/:minusOne/)).toEqual(taken);
   });
 });
 

@@ -1,79 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { CodeHasher } from "../../src/domain/code.ts";
-import { CodeSender } from "../../src/domain/code-sender.ts";
-import { CodeVerifier } from "../../src/domain/code-verifier.ts";
-import { OtpError, RateLimitedError, SmsSendError } from "../../src/domain/errors.ts";
-import type { OtpPolicy } from "../../src/domain/limits.ts";
-import type { SmsMessage, TokenSigner } from "../../src/domain/ports.ts";
-import { InMemoryOtpStore } from "../support/in-memory-store.ts";
-
-const basePolicy: OtpPolicy = {
-  length: 6,
-  ttlSeconds: 300,
-  maxAttempts: 5,
-  resendCooldownSeconds: 30,
-  maxSendsPerHour: 5,
-  maxSendsPerIpPerHour: 20,
-  allowedCountries: [],
-  testNumbers: new Map([["+15005550006", "123456"]]),
-  appName: "Acme",
-  smsTemplate: "{code} is your {app} code",
-  webOtpDomain: undefined,
-};
+import { RateLimitedError } from "../../src/domain/errors.ts";
+import { rejection, setup } from "../support/domain.ts";
 
 const PHONE = "+14155550123";
-
-function setup(policy: Partial<OtpPolicy> = {}) {
-  const store = new InMemoryOtpStore();
-  const sent: SmsMessage[] = [];
-  const clock = { time: Date.UTC(2026, 0, 1, 12, 0, 0), now: () => clock.time };
-  const logs: Array<{ message: string; fields: Record<string, unknown> }> = [];
-  let smsFails = false;
-  const tokens: TokenSigner = { sign: async (phone) => ({ token: `token-for-${phone}`, expiresIn: 600 }) };
-  const common = {
-    policy: { ...basePolicy, ...policy },
-    store,
-    clock,
-    hasher: new CodeHasher("unit-test-secret-unit-test-secret"),
-    log: {
-      info: (message: string, fields: Record<string, unknown>) => logs.push({ message, fields }),
-      warn: (message: string, fields: Record<string, unknown>) => logs.push({ message, fields }),
-    },
-  };
-  const sender = new CodeSender({
-    ...common,
-    sms: {
-      send: async (message) => {
-        if (smsFails) throw new SmsSendError();
-        sent.push(message);
-      },
-    },
-  });
-  const verifier = new CodeVerifier({ ...common, tokens });
-  const lastCode = () => sent.at(-1)?.text.slice(0, 6) ?? "";
-  return {
-    sender,
-    verifier,
-    store,
-    sent,
-    clock,
-    logs,
-    lastCode,
-    failSms: (fail: boolean) => {
-      smsFails = fail;
-    },
-  };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<OtpError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OtpError) return error;
-    throw error;
-  }
-  throw new Error("expected an OtpError");
-}
 
 describe("CodeSender.generate", () => {
   it("sends a code built from the server template and reports expiry and resend time", async () => {
@@ -131,7 +60,7 @@ describe("CodeSender.generate", () => {
     await sender.generate({ phone: "+14155550124", sourceIp: "198.51.100.7" });
     const error = await rejection(sender.generate({ phone: "+14155550125", sourceIp: "198.51.100.7" }));
     expect(error.details.reason).toBe("ip_hourly_limit");
-    expect([...store.ipSends.values()]).toEqual([2]);
+    expect([...store.sourceSends.values()]).toEqual([2]);
   });
 
   it("rolls everything back when the SMS fails, so an immediate retry works", async () => {
@@ -140,7 +69,7 @@ describe("CodeSender.generate", () => {
     const error = await rejection(sender.generate({ phone: PHONE, sourceIp: "203.0.113.1" }));
     expect(error.code).toBe("sms_send_failed");
     expect(store.phones.has(PHONE)).toBe(false);
-    expect([...store.ipSends.values()]).toEqual([0]);
+    expect([...store.sourceSends.values()]).toEqual([0]);
     failSms(false);
     await expect(sender.generate({ phone: PHONE, sourceIp: "203.0.113.1" })).resolves.toMatchObject({
       status: "pending",

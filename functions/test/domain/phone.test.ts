@@ -22,7 +22,7 @@ describe("parsePhone", () => {
     ["+61491570156", "AU"],
     ["+16135550123", "CA"],
   ])("accepts %s (%s)", (input, country) => {
-    expect(parsePhone(input, open)).toEqual({ e164: input, country });
+    expect(parsePhone(input, open)).toMatchObject({ e164: input, country });
   });
 
   it.each([
@@ -68,7 +68,12 @@ describe("parsePhone", () => {
     ["+33612345678", "FR"],
     ["+919876543210", "IN"],
   ])("accepts the mobile %s (%s)", (input, country) => {
-    expect(parsePhone(input, open)).toEqual({ e164: input, country });
+    expect(parsePhone(input, open)).toMatchObject({ e164: input, country });
+  });
+
+  it("names the country calling code (the start of every range)", () => {
+    expect(parsePhone("+447400123456", open).callingCode).toBe("44");
+    expect(parsePhone("+14155550123", open).callingCode).toBe("1");
   });
 
   it("applies the country allow list", () => {
@@ -80,7 +85,11 @@ describe("parsePhone", () => {
 
   it("accepts configured test numbers without metadata checks", () => {
     const policy = { allowedCountries: ["GB"], testNumbers: new Map([["+15005550006", "123456"]]) };
-    expect(parsePhone("+15005550006", policy)).toEqual({ e164: "+15005550006", country: undefined });
+    expect(parsePhone("+15005550006", policy)).toEqual({
+      e164: "+15005550006",
+      country: undefined,
+      callingCode: undefined,
+    });
   });
 });
 

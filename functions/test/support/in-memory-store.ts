@@ -5,7 +5,16 @@ import type {
   IssueReceipt,
   OtpStore,
   RateWindow,
+  ScopeSendCommand,
+  ScopeSendResult,
+  TrafficScope,
 } from "../../src/domain/ports.ts";
+
+interface ScopeRecord {
+  readonly sends: Map<number, number>;
+  readonly verified: Map<number, number>;
+  blockedUntil: number | undefined;
+}
 
 interface PhoneRecord {
   codeHash?: string;
@@ -22,23 +31,80 @@ interface PhoneRecord {
  */
 export class InMemoryOtpStore implements OtpStore {
   readonly phones = new Map<string, PhoneRecord>();
-  readonly ipSends = new Map<string, number>();
+  readonly sourceSends = new Map<string, number>();
+  readonly globalSends = new Map<string, number>();
+  /** Ranges and countries, by `kind#key`. */
+  readonly scopes = new Map<string, ScopeRecord>();
   readonly calls: string[] = [];
 
-  async reserveIpSend(ip: string, window: RateWindow, max: number): Promise<boolean> {
-    this.calls.push("reserveIpSend");
-    const key = `${ip}#${window.id}`;
-    const count = this.ipSends.get(key) ?? 0;
+  async reserveSourceSend(source: string, window: RateWindow, max: number): Promise<boolean> {
+    this.calls.push("reserveSourceSend");
+    return this.#reserve(this.sourceSends, `${source}#${window.id}`, max);
+  }
+
+  async releaseSourceSend(source: string, window: RateWindow): Promise<void> {
+    this.calls.push("releaseSourceSend");
+    this.#release(this.sourceSends, `${source}#${window.id}`);
+  }
+
+  async reserveGlobalSend(window: RateWindow, shard: number, max: number): Promise<boolean> {
+    this.calls.push("reserveGlobalSend");
+    return this.#reserve(this.globalSends, `${window.id}#${shard}`, max);
+  }
+
+  async releaseGlobalSend(window: RateWindow, shard: number): Promise<void> {
+    this.calls.push("releaseGlobalSend");
+    this.#release(this.globalSends, `${window.id}#${shard}`);
+  }
+
+  async reserveScopeSend(scope: TrafficScope, command: ScopeSendCommand): Promise<ScopeSendResult> {
+    this.calls.push("reserveScopeSend");
+    const record = this.#scope(scope);
+    const sends = record.sends.get(command.window.id) ?? 0;
+    const blocked = record.blockedUntil !== undefined && record.blockedUntil > command.now;
+    if (blocked || (command.budget !== undefined && sends >= command.budget)) {
+      return { counted: false, blockedUntil: record.blockedUntil, sendsThisHour: sends };
+    }
+    record.sends.set(command.window.id, sends + 1);
+    const look = (counts: Map<number, number>) =>
+      (counts.get(command.window.id) ?? 0) + (counts.get(command.window.id - 1) ?? 0);
+    return { counted: true, stats: { sends: look(record.sends), verified: look(record.verified) } };
+  }
+
+  async releaseScopeSend(scope: TrafficScope, window: RateWindow, blockUntil?: number): Promise<void> {
+    this.calls.push("releaseScopeSend");
+    const record = this.#scope(scope);
+    const sends = record.sends.get(window.id) ?? 0;
+    if (sends > 0 || blockUntil !== undefined) record.sends.set(window.id, sends - 1);
+    if (blockUntil !== undefined) record.blockedUntil = blockUntil;
+  }
+
+  async recordVerification(scope: TrafficScope, window: RateWindow): Promise<void> {
+    this.calls.push("recordVerification");
+    const record = this.#scope(scope);
+    record.verified.set(window.id, (record.verified.get(window.id) ?? 0) + 1);
+  }
+
+  #scope(scope: TrafficScope): ScopeRecord {
+    const key = `${scope.kind}#${scope.key}`;
+    let record = this.scopes.get(key);
+    if (!record) {
+      record = { sends: new Map(), verified: new Map(), blockedUntil: undefined };
+      this.scopes.set(key, record);
+    }
+    return record;
+  }
+
+  #reserve(counts: Map<string, number>, key: string, max: number): boolean {
+    const count = counts.get(key) ?? 0;
     if (count >= max) return false;
-    this.ipSends.set(key, count + 1);
+    counts.set(key, count + 1);
     return true;
   }
 
-  async releaseIpSend(ip: string, window: RateWindow): Promise<void> {
-    this.calls.push("releaseIpSend");
-    const key = `${ip}#${window.id}`;
-    const count = this.ipSends.get(key) ?? 0;
-    if (count > 0) this.ipSends.set(key, count - 1);
+  #release(counts: Map<string, number>, key: string): void {
+    const count = counts.get(key) ?? 0;
+    if (count > 0) counts.set(key, count - 1);
   }
 
   async issueCode(command: IssueCodeCommand): Promise<IssueCodeResult> {
