@@ -55,6 +55,33 @@ export class CallCounter {
 
 const quietLogger = new Logger({ serviceName: "integration", logLevel: "SILENT" });
 
+/** The domain's metrics, counted by name and label (`sent:US`, `refused:suspected_fraud`). */
+export class CountingMetrics {
+  readonly counts = new Map<string, number>();
+
+  #add(key: string): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  codeSent(country: string): void {
+    this.#add(`sent:${country}`);
+  }
+
+  codeVerified(country: string): void {
+    this.#add(`verified:${country}`);
+  }
+
+  sendRefused(reason: string): void {
+    this.#add(`refused:${reason}`);
+  }
+
+  scopeBlocked(kind: string): void {
+    this.#add(`blocked:${kind}`);
+  }
+
+  flush(): void {}
+}
+
 /**
  * The real handlers (real adapters, real SDK clients) against the test stack's backend, with an
  * optional injected clock and call counter.
@@ -62,7 +89,12 @@ const quietLogger = new Logger({ serviceName: "integration", logLevel: "SILENT" 
 export async function handlersFor(
   stack: TestStack,
   env: Record<string, string> = {},
-  options: { clock?: Clock; counter?: CallCounter; overrides?: RuntimeOverrides } = {},
+  options: {
+    clock?: Clock;
+    counter?: CallCounter;
+    metrics?: CountingMetrics;
+    overrides?: RuntimeOverrides;
+  } = {},
 ) {
   const config = loadConfig(stack.env(env));
   const clients = createAwsClients(config.aws);
@@ -70,6 +102,8 @@ export async function handlersFor(
   return createHandlers(config, {
     clients,
     logger: quietLogger,
+    // CloudWatch metrics go to stdout as EMF lines; here they are only counted (unit tests check EMF).
+    metrics: options.metrics ?? new CountingMetrics(),
     ...(options.clock ? { clock: options.clock } : {}),
     ...options.overrides,
   });
@@ -92,8 +126,29 @@ export function codeFrom(message: string, length = 6): string {
 
 let phoneSequence = Math.floor(Math.random() * 9000);
 
-/** A fresh valid US number per call, so tests never share per-phone limits. */
+/**
+ * A fresh valid US mobile number per call, each in a range of its own (area code and exchange),
+ * so tests never share per-phone limits or a range's conversion.
+ */
 export function freshPhone(): string {
   phoneSequence = (phoneSequence + 1) % 10_000;
-  return `+1415555${String(phoneSequence).padStart(4, "0")}`;
+  const exchange = 200 + (phoneSequence % 800);
+  const area = AREA_CODES[Math.floor(phoneSequence / 800) % AREA_CODES.length];
+  return `+1${area}${exchange}${String(phoneSequence).padStart(4, "0")}`;
 }
+
+const AREA_CODES = [
+  "415",
+  "212",
+  "312",
+  "617",
+  "206",
+  "303",
+  "512",
+  "702",
+  "404",
+  "305",
+  "213",
+  "646",
+  "718",
+];

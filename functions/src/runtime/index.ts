@@ -21,6 +21,7 @@ export async function createHandlers(
 }
 
 export { type AwsClients, createAwsClients } from "../adapters/aws-clients.ts";
+export { TurnstileChallenge } from "../adapters/turnstile-challenge.ts";
 export type { Clock, SmsMessage, SmsSender } from "../domain/ports.ts";
 export type { ApiHandler } from "../http/endpoints.ts";
 export type { RuntimeOverrides } from "./common.ts";
