@@ -13,6 +13,8 @@ export interface DevAppOptions extends Omit<GatewayOptions, "routes"> {
   readonly webRoot?: string | undefined;
   /** Whether the functions are up (`GET /health`); always, by default. */
   readonly ready?: () => boolean;
+  /** Cloudflare Turnstile's site key for the page's `/config.json`, when one is configured. */
+  readonly turnstileSiteKey?: string | undefined;
 }
 
 /**
@@ -21,7 +23,11 @@ export interface DevAppOptions extends Omit<GatewayOptions, "routes"> {
  */
 export async function devServerApp(app: FastifyInstance, options: DevAppOptions): Promise<void> {
   registerApiGateway(app, { ...options, routes: options.routes ?? routeTable });
-  registerDevRoutes(app, { inbox: options.inbox, ready: options.ready ?? (() => true) });
+  registerDevRoutes(app, {
+    inbox: options.inbox,
+    ready: options.ready ?? (() => true),
+    turnstileSiteKey: options.turnstileSiteKey,
+  });
   await registerPage(app, options.webRoot);
 }
 

@@ -57,6 +57,8 @@ export interface DevServerConfig {
   readonly functionVariables: Readonly<Record<string, string>>;
   /** Whether `ALLOWED_ORIGINS` was given; when not, it defaults to the server's own origin. */
   readonly allowedOriginsGiven: boolean;
+  /** What the page reads from `/config.json` besides the API's address. */
+  readonly page: { readonly turnstileSiteKey: string | undefined };
 }
 
 /** Local resources and addresses known only once the stack runs and the server listens. */
@@ -91,6 +93,7 @@ export function loadDevServerConfig(env: Env): DevServerConfig {
   // Judged by the functions' schema below, which reads the same variable.
   const externalAwsEndpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;
   let region = "us-east-1";
+  let turnstileSiteKey: string | undefined;
   try {
     const functions = loadConfig({
       ...functionVariables,
@@ -99,6 +102,7 @@ export function loadDevServerConfig(env: Env): DevServerConfig {
       STAGE: "local",
     });
     region = functions.aws.region;
+    turnstileSiteKey = functions.challenge.turnstileSiteKey;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
@@ -115,6 +119,7 @@ export function loadDevServerConfig(env: Env): DevServerConfig {
     throttle: { rateLimit: own.API_THROTTLE_RATE_LIMIT, burstLimit: own.API_THROTTLE_BURST_LIMIT },
     functionVariables,
     allowedOriginsGiven: functionVariables.ALLOWED_ORIGINS !== undefined,
+    page: { turnstileSiteKey },
   };
 }
 

@@ -34,7 +34,11 @@ const PLACEHOLDER_PAGE = `<!doctype html>
  */
 export function registerDevRoutes(
   app: FastifyInstance,
-  options: { readonly inbox: SmsInbox | undefined; readonly ready: () => boolean },
+  options: {
+    readonly inbox: SmsInbox | undefined;
+    readonly ready: () => boolean;
+    readonly turnstileSiteKey: string | undefined;
+  },
 ): void {
   const { inbox } = options;
   const epoch = randomBytes(4).toString("hex");
@@ -123,7 +127,10 @@ export function registerDevRoutes(
   app.get("/config.json", async (_request, reply) => {
     reply.header("cache-control", "no-store");
     // Empty: the API is on the page's own origin.
-    return { apiUrl: "" };
+    return {
+      apiUrl: "",
+      ...(options.turnstileSiteKey ? { turnstileSiteKey: options.turnstileSiteKey } : {}),
+    };
   });
 }
 

@@ -116,6 +116,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       inbox: aws.inbox,
       webRoot,
       ready: () => functions.ready,
+      turnstileSiteKey: config.page.turnstileSiteKey,
       log,
     });
     try {

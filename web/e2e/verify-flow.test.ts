@@ -283,13 +283,22 @@ describeWithChromium("web page in Chromium against the dev server", (executableP
     expect(await focusedId(p)).toBe("phone");
     expect(tp.apiRequests).toEqual([]);
 
-    // A well-formed E.164 number that libphonenumber's metadata rejects: only the server knows.
-    await phone.fill("+1 415 000 0000");
+    // Well-formed E.164 numbers only the server's metadata refuses: one no country uses, and a
+    // London landline, which cannot receive an SMS.
+    await phone.fill("+999 123 4567");
     await p.getByRole("button", { name: "Send code" }).click();
     await expect
       .poll(() => text(p, "#phone-error"), POLL)
       .toBe("This is not a valid phone number. Check the country and the digits.");
-    expect(tp.apiRequests).toEqual([{ path: "/generate", body: { phone: "+14150000000" } }]);
+    await phone.fill("+44 20 7946 0958");
+    await p.getByRole("button", { name: "Send code" }).click();
+    await expect
+      .poll(() => text(p, "#phone-error"), POLL)
+      .toBe("This number cannot receive text messages. Use a mobile number.");
+    expect(tp.apiRequests).toEqual([
+      { path: "/generate", body: { phone: "+9991234567" } },
+      { path: "/generate", body: { phone: "+442079460958" } },
+    ]);
     expect(await p.getByRole("textbox", { name: "Verification code" }).isVisible()).toBe(false);
   });
 

@@ -65,10 +65,22 @@ export function parseApiResponse(
   return { kind: "error", status, code: "unexpected_response", message: "", details: {}, retryAfterHeader };
 }
 
-/** Reads `config.json`'s `apiUrl`; anything missing or malformed means "same origin" (empty). */
-export function parseConfig(json: unknown): { apiUrl: string } {
+/** What the page reads from `config.json`. */
+export interface PageConfig {
+  /** The API base; empty: the page's own origin. */
+  readonly apiUrl: string;
+  /** Cloudflare Turnstile's site key: the page shows the human check only when there is one. */
+  readonly turnstileSiteKey: string | undefined;
+}
+
+/**
+ * Reads `config.json`. A missing or malformed `apiUrl` means "same origin" (empty); a site key
+ * that does not look like one is ignored rather than handed to a script.
+ */
+export function parseConfig(json: unknown): PageConfig {
   const apiUrl = isRecord(json) && typeof json.apiUrl === "string" ? json.apiUrl.trim() : "";
-  return { apiUrl };
+  const key = isRecord(json) && typeof json.turnstileSiteKey === "string" ? json.turnstileSiteKey.trim() : "";
+  return { apiUrl, turnstileSiteKey: /^[\w-]{1,100}$/.test(key) ? key : undefined };
 }
 
 /**
@@ -95,9 +107,9 @@ export class ApiClient {
     this.#fetch = fetchImpl;
   }
 
-  /** `POST /generate`: asks for a code to be sent to an E.164 number. */
-  generate(phone: string): Promise<ApiResult> {
-    return this.#post("generate", { phone });
+  /** `POST /generate`: asks for a code to be sent to an E.164 number (with the human check's token). */
+  generate(phone: string, challenge?: string): Promise<ApiResult> {
+    return this.#post("generate", challenge === undefined ? { phone } : { phone, challenge });
   }
 
   /** `POST /validate`: checks a code and, when right, returns the signed token. */
@@ -128,12 +140,11 @@ export class ApiClient {
  * Reads `config.json` next to the page (written at deploy time; the dev server serves an empty
  * `apiUrl`). A missing or broken file falls back to the same origin rather than blocking the page.
  */
-export async function loadApiUrl(fetchImpl: Fetch, pageUrl: string): Promise<string> {
+export async function loadPageConfig(fetchImpl: Fetch, pageUrl: string): Promise<PageConfig> {
   try {
     const response = await fetchImpl(new URL("config.json", pageUrl).href, { cache: "no-store" });
-    if (!response.ok) return "";
-    return parseConfig(await response.json()).apiUrl;
+    return parseConfig(response.ok ? await response.json() : {});
   } catch {
-    return "";
+    return parseConfig({});
   }
 }

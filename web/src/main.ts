@@ -1,4 +1,4 @@
-import { ApiClient, type Fetch, loadApiUrl } from "./api.ts";
+import { ApiClient, type Fetch, loadPageConfig } from "./api.ts";
 import { codeFromPastedText, normaliseCode } from "./code.ts";
 import { startCountdown } from "./countdown.ts";
 import {
@@ -10,6 +10,7 @@ import {
 } from "./messages.ts";
 import { COUNTRIES, guessCountry, normalisePhone, OTHER_COUNTRY } from "./phone.ts";
 import { decodeTokenClaims } from "./token.ts";
+import { type HumanCheck, loadTurnstile } from "./turnstile.ts";
 import { listenForWebOtp } from "./webotp.ts";
 
 /** The DOM wiring: every decision about messages and numbers lives in the pure modules. */
@@ -41,9 +42,26 @@ const claimsList = element("claims", HTMLElement);
 const tokenText = element("token", HTMLElement);
 const restartButton = element("restart", HTMLButtonElement);
 const status = element("status", HTMLElement);
+const challengeBox = element("challenge", HTMLElement);
 
 const fetchImpl: Fetch = (input, init) => fetch(input, init);
-const api = new ApiClient(loadApiUrl(fetchImpl, location.href), location.href, fetchImpl);
+const pageConfig = loadPageConfig(fetchImpl, location.href);
+const api = new ApiClient(
+  pageConfig.then((config) => config.apiUrl),
+  location.href,
+  fetchImpl,
+);
+/** The human check, when the operator configured one; it loads beside the rest of the page. */
+const humanCheck: Promise<HumanCheck | undefined> = pageConfig.then(async (config) => {
+  if (!config.turnstileSiteKey) return undefined;
+  challengeBox.hidden = false;
+  try {
+    return await loadTurnstile(config.turnstileSiteKey, challengeBox);
+  } catch {
+    announce(PAGE_TEXT.challengeUnavailable, "error");
+    return undefined;
+  }
+});
 
 /** The E.164 number the code step is about. */
 let currentPhone = "";
@@ -81,6 +99,7 @@ function setFieldError(
 }
 
 function showStep(step: "phone" | "code" | "done"): void {
+  challengeBox.classList.toggle("finished", step === "done");
   phoneStep.hidden = step !== "phone";
   codeStep.hidden = step !== "code";
   done.hidden = step !== "done";
@@ -124,10 +143,19 @@ function updatePhonePreview(): void {
 
 async function sendCode(phone: string, form: HTMLElement, isResend: boolean): Promise<void> {
   if (busy) return;
+  const check = await humanCheck;
+  const token = check?.token();
+  if (check && token === undefined) {
+    announce(PAGE_TEXT.challengeFirst, "error");
+    challengeBox.focus();
+    return;
+  }
   setBusy(form, true);
   announce(PAGE_TEXT.sending(isResend));
-  const outcome = generateOutcome(await api.generate(phone));
+  const outcome = generateOutcome(await api.generate(phone, token));
   setBusy(form, false);
+  // A token is good for one send.
+  check?.reset();
 
   switch (outcome.kind) {
     case "sent":
@@ -148,6 +176,10 @@ async function sendCode(phone: string, form: HTMLElement, isResend: boolean): Pr
     case "phone_error":
       showStep("phone");
       setFieldError(phoneInput, phoneError, outcome.message);
+      return;
+    case "challenge":
+      announce(outcome.message, "error");
+      challengeBox.focus();
       return;
     case "failed":
       announce(outcome.message, "error");

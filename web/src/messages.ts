@@ -58,8 +58,19 @@ export type GenerateOutcome =
   | { readonly kind: "cooldown"; readonly waitSeconds: number; readonly message: string }
   /** An hourly cap (`phone_hourly_limit`, `ip_hourly_limit`): nothing to do but wait. */
   | { readonly kind: "limited"; readonly waitSeconds: number; readonly message: string }
+  /** The human check (Turnstile) is missing or failed: solve it again. */
+  | { readonly kind: "challenge"; readonly message: string }
   /** Any other failure; the person may simply try again. */
   | { readonly kind: "failed"; readonly message: string };
+
+const INVALID_PHONE = "This is not a valid phone number. Check the country and the digits.";
+
+/** Why the service refused a number (`invalid_phone`'s `reason`), in words. */
+const INVALID_PHONE_MESSAGES: Readonly<Record<string, string>> = {
+  not_mobile: "This number cannot receive text messages. Use a mobile number.",
+  length: "This number has too many or too few digits for its country. Check it.",
+  format: INVALID_PHONE,
+};
 
 /** Maps the answer of `POST /generate` to what the page does next. */
 export function generateOutcome(result: ApiResult): GenerateOutcome {
@@ -75,7 +86,7 @@ export function generateOutcome(result: ApiResult): GenerateOutcome {
     case "invalid_phone":
       return {
         kind: "phone_error",
-        message: "This is not a valid phone number. Check the country and the digits.",
+        message: INVALID_PHONE_MESSAGES[String(result.details.reason)] ?? INVALID_PHONE,
       };
     case "country_not_allowed":
       return {
@@ -98,6 +109,24 @@ export function generateOutcome(result: ApiResult): GenerateOutcome {
             waitSeconds,
             message: `Too many codes were requested from your network. Try again in ${wait}.`,
           };
+        case "country_hourly_limit":
+          return {
+            kind: "limited",
+            waitSeconds,
+            message: `Too many codes were sent to numbers in your country this hour. Try again in ${wait}.`,
+          };
+        case "global_hourly_limit":
+          return {
+            kind: "limited",
+            waitSeconds,
+            message: `The service is sending as many codes as it may right now. Try again in ${wait}.`,
+          };
+        case "suspected_fraud":
+          return {
+            kind: "limited",
+            waitSeconds,
+            message: `Codes to numbers like this one are paused for a while. Try again in ${wait}, or use another mobile number.`,
+          };
         default:
           return {
             kind: "cooldown",
@@ -110,6 +139,14 @@ export function generateOutcome(result: ApiResult): GenerateOutcome {
       return {
         kind: "failed",
         message: "The text message could not be sent. Check the number and try again.",
+      };
+    case "challenge_failed":
+      return {
+        kind: "challenge",
+        message:
+          result.details.reason === "missing"
+            ? "Complete the human check first, then send the code."
+            : "The human check did not pass. Try it again, then send the code.",
       };
     default:
       return { kind: "failed", message: genericFailure(result) };
@@ -204,6 +241,8 @@ export const PAGE_TEXT = {
       ? `You can ask for a new code in ${formatDuration(seconds)}.`
       : "No text message? You can ask for a new one.",
   checking: "Checking the code…",
+  challengeFirst: "Complete the human check first, then send the code.",
+  challengeUnavailable: "The human check could not load. Reload the page to try again.",
   verified: "Phone number verified.",
   tokenLifetime: (expiresIn: number) => `It is valid for ${formatDuration(expiresIn)}.`,
 } as const;

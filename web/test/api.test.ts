@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   ApiClient,
   endpointUrl,
-  loadApiUrl,
+  loadPageConfig,
   parseApiResponse,
   parseConfig,
   parseRetryAfter,
@@ -73,7 +73,17 @@ describe("config.json and endpoint URLs", () => {
     [null, ""],
     ["https://example.com", ""],
   ])("parseConfig(%j).apiUrl is %j", (json, apiUrl) => {
-    expect(parseConfig(json)).toEqual({ apiUrl });
+    expect(parseConfig(json)).toEqual({ apiUrl, turnstileSiteKey: undefined });
+  });
+
+  it.each([
+    [{ turnstileSiteKey: "0x4AAAAAAAB-c_d" }, "0x4AAAAAAAB-c_d"],
+    [{ turnstileSiteKey: " 1x00000000000000000000AA " }, "1x00000000000000000000AA"],
+    [{ turnstileSiteKey: "" }, undefined],
+    [{ turnstileSiteKey: 'x" onload="alert(1)' }, undefined],
+    [{ turnstileSiteKey: 7 }, undefined],
+  ])("parseConfig(%j).turnstileSiteKey is %j", (json, key) => {
+    expect(parseConfig(json).turnstileSiteKey).toBe(key);
   });
 
   it("calls the same origin when apiUrl is empty, whatever the page path", () => {
@@ -97,26 +107,27 @@ function jsonResponse(status: number, body: unknown, headers: Record<string, str
   });
 }
 
-describe("loadApiUrl", () => {
-  it("reads apiUrl from config.json next to the page", async () => {
+describe("loadPageConfig", () => {
+  it("reads config.json next to the page", async () => {
     const seen: string[] = [];
-    const apiUrl = await loadApiUrl(async (url) => {
+    const config = await loadPageConfig(async (url) => {
       seen.push(url);
-      return jsonResponse(200, { apiUrl: "https://api.example.com/prod" });
+      return jsonResponse(200, { apiUrl: "https://api.example.com/prod", turnstileSiteKey: "0x4AAA" });
     }, "https://d1.cloudfront.net/app/index.html");
-    expect(apiUrl).toBe("https://api.example.com/prod");
+    expect(config).toEqual({ apiUrl: "https://api.example.com/prod", turnstileSiteKey: "0x4AAA" });
     expect(seen).toEqual(["https://d1.cloudfront.net/app/config.json"]);
   });
 
   it("falls back to the same origin when config.json is missing, broken or unreachable", async () => {
     const page = "http://localhost:3000/";
-    expect(await loadApiUrl(async () => new Response("Not found", { status: 404 }), page)).toBe("");
-    expect(await loadApiUrl(async () => new Response("{oops", { status: 200 }), page)).toBe("");
+    const same = { apiUrl: "", turnstileSiteKey: undefined };
+    expect(await loadPageConfig(async () => new Response("Not found", { status: 404 }), page)).toEqual(same);
+    expect(await loadPageConfig(async () => new Response("{oops", { status: 200 }), page)).toEqual(same);
     expect(
-      await loadApiUrl(async () => {
+      await loadPageConfig(async () => {
         throw new TypeError("Failed to fetch");
       }, page),
-    ).toBe("");
+    ).toEqual(same);
   });
 });
 
@@ -132,9 +143,15 @@ describe("ApiClient", () => {
       },
     );
     await client.generate("+14155550123");
+    await client.generate("+14155550123", "turnstile-token");
     await client.validate("+14155550123", "012345");
     expect(calls.map((call) => [call.url, call.init?.method, call.init?.body])).toEqual([
       ["https://api.example.com/prod/generate", "POST", '{"phone":"+14155550123"}'],
+      [
+        "https://api.example.com/prod/generate",
+        "POST",
+        '{"phone":"+14155550123","challenge":"turnstile-token"}',
+      ],
       ["https://api.example.com/prod/validate", "POST", '{"phone":"+14155550123","code":"012345"}'],
     ]);
     expect(new Headers(calls[0]?.init?.headers).get("content-type")).toBe("application/json");

@@ -55,6 +55,49 @@ describe("generateOutcome", () => {
     });
   });
 
+  it.each([
+    ["not_mobile", "This number cannot receive text messages. Use a mobile number."],
+    ["length", "This number has too many or too few digits for its country. Check it."],
+    ["format", "This is not a valid phone number. Check the country and the digits."],
+    [undefined, "This is not a valid phone number. Check the country and the digits."],
+  ])("explains invalid_phone with reason %s", (reason, message) => {
+    expect(generateOutcome(apiError(400, { code: "invalid_phone", message: "x", reason }))).toEqual({
+      kind: "phone_error",
+      message,
+    });
+  });
+
+  it.each([
+    ["country_hourly_limit", 900, "numbers in your country this hour. Try again in 15 minutes."],
+    ["global_hourly_limit", 1800, "as many codes as it may right now. Try again in 30 minutes."],
+    [
+      "suspected_fraud",
+      3600,
+      "Codes to numbers like this one are paused for a while. Try again in 1 hour, or use another mobile number.",
+    ],
+  ])("explains %s as a wait, with how long", (reason, retryAfter, text) => {
+    const outcome = generateOutcome(
+      apiError(429, { code: "rate_limited", message: "x", retryAfter, reason }),
+    );
+    expect(outcome).toMatchObject({ kind: "limited", waitSeconds: retryAfter });
+    expect(outcome.kind === "limited" && outcome.message).toContain(text);
+  });
+
+  it("asks for the human check again when it was missing or failed", () => {
+    expect(
+      generateOutcome(apiError(403, { code: "challenge_failed", message: "x", reason: "missing" })),
+    ).toEqual({
+      kind: "challenge",
+      message: "Complete the human check first, then send the code.",
+    });
+    expect(
+      generateOutcome(apiError(403, { code: "challenge_failed", message: "x", reason: "invalid" })),
+    ).toEqual({
+      kind: "challenge",
+      message: "The human check did not pass. Try it again, then send the code.",
+    });
+  });
+
   it("treats the resend cooldown as a wait on a code that already exists", () => {
     const outcome = generateOutcome(
       apiError(429, { code: "rate_limited", message: "x", retryAfter: 25, reason: "resend_cooldown" }, 25),

@@ -48,6 +48,8 @@ function lambdaEnvironment(
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",
     POWERTOOLS_SERVICE_NAME: `sms-otp-${route.name}`,
+    // EMF metric lines would fill the terminal; POWERTOOLS_METRICS_DISABLED=false shows them.
+    POWERTOOLS_METRICS_DISABLED: "true",
     ...passthrough,
     ...options.variables,
   };

@@ -31,8 +31,11 @@ export interface E2eEnvironment {
  * Starts the real dev server (embedded AWS stack; it builds the page from web/src into its own
  * directory) and launches Chromium.
  */
-export async function startEnvironment(executablePath: string): Promise<E2eEnvironment> {
-  const server = await startDevServer({ port: 0, env: E2E_SERVER_ENV, quiet: true });
+export async function startEnvironment(
+  executablePath: string,
+  extraEnv: Record<string, string> = {},
+): Promise<E2eEnvironment> {
+  const server = await startDevServer({ port: 0, env: { ...E2E_SERVER_ENV, ...extraEnv }, quiet: true });
   let browser: Browser;
   try {
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
@@ -68,6 +71,8 @@ export async function openPage(
   width = 1280,
   height = 800,
   initScript?: string,
+  /** Runs before the page loads (e.g. `context.route` for third-party scripts). */
+  prepare?: (context: BrowserContext) => Promise<void>,
 ): Promise<TestPage> {
   const context = await environment.browser.newContext({
     viewport: { width, height },
@@ -75,6 +80,7 @@ export async function openPage(
     colorScheme: "light",
   });
   if (initScript !== undefined) await context.addInitScript(initScript);
+  await prepare?.(context);
   const page = await context.newPage();
   const pageErrors: Error[] = [];
   const apiRequests: { path: string; body: unknown }[] = [];
