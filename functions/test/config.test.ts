@@ -28,7 +28,7 @@ describe("loadConfig", () => {
       fraud: {
         prefixDigits: 6,
         prefix: { minSends: 20, minConversion: 0.2 },
-        country: { minSends: 100, minConversion: 0.1 },
+        country: { minSends: 50, minConversion: 0.1 },
         blockSeconds: 3600,
         exemptPrefixes: [],
       },

@@ -18,6 +18,7 @@ import type {
   TrafficScope,
 } from "./ports.ts";
 import { hourWindow, secondsUntil } from "./rate-window.ts";
+import { RefusalMemory } from "./refusal-memory.ts";
 import { renderSmsText } from "./sms-text.ts";
 import { sourceKey } from "./traffic.ts";
 
@@ -109,6 +110,7 @@ async function reserveTogether<T extends readonly unknown[]>(
 export class CodeSender {
   readonly #deps: CodeSenderDependencies;
   readonly #globalShards: number;
+  readonly #refusals = new RefusalMemory();
 
   constructor(deps: CodeSenderDependencies) {
     this.#deps = deps;
@@ -148,6 +150,15 @@ export class CodeSender {
     try {
       // Test numbers never receive an SMS, so they count nowhere but against their source and phone.
       const scopes = fixedCode === undefined ? scopesOf(phone, policy.fraud) : {};
+      for (const scope of [scopes.range, scopes.country]) {
+        const known = scope && this.#refusals.recall(scope, now);
+        if (scope && known) {
+          throw refuse(known.reason, secondsUntil(known.until, now), {
+            scope: scope.kind,
+            [scope.kind]: scope.key,
+          });
+        }
+      }
       const source = request.sourceIp ? sourceKey(request.sourceIp) : undefined;
       const [sourceAllowed, range] = await reserveTogether<[boolean, ScopeSendResult | undefined]>(
         reservations,
@@ -201,8 +212,12 @@ export class CodeSender {
         if (!country.counted && !(country.blockedUntil !== undefined && country.blockedUntil > now)) {
           const budget = countryBudget(policy.maxSendsPerCountryPerHour, scopes.country.key);
           // Below the budget after all: a concurrent send gave its count back meanwhile.
-          const retryAfter = country.sendsThisHour >= budget ? secondsUntil(window.endsAt, now) : 1;
-          throw refuse("country_hourly_limit", retryAfter, { country: scopes.country.key });
+          if (country.sendsThisHour < budget)
+            throw refuse("country_hourly_limit", 1, { country: scopes.country.key });
+          this.#refusals.remember(scopes.country, "country_hourly_limit", window.endsAt, now);
+          throw refuse("country_hourly_limit", secondsUntil(window.endsAt, now), {
+            country: scopes.country.key,
+          });
         }
         this.#judge(scopes.country, country, now, blocks, refuse);
       }
@@ -279,12 +294,15 @@ export class CodeSender {
     const fields = { scope: scope.kind, [scope.kind]: scope.key };
     if (!result.counted) {
       // Blocked already (the only other refusal, a spent budget, is the caller's to tell).
+      if (result.blockedUntil !== undefined)
+        this.#refusals.remember(scope, "suspected_fraud", result.blockedUntil, now);
       throw refuse("suspected_fraud", secondsUntil(result.blockedUntil ?? now, now), fields);
     }
     const rule = scope.kind === "range" ? policy.fraud.prefix : policy.fraud.country;
     if (!breaksConversionRule(result.stats, rule)) return;
     const blockedUntil = now + policy.fraud.blockSeconds * 1000;
     blocks.set(scope, blockedUntil);
+    this.#refusals.remember(scope, "suspected_fraud", blockedUntil, now);
     log.warn("otp.scope_blocked", {
       ...fields,
       sends: result.stats.sends - 1,

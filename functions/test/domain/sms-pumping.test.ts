@@ -94,6 +94,26 @@ describe("the range rule (conversion per number range)", () => {
     expect(await sendAll(sender, [inRange(SF, 31)])).toEqual(["sent"]);
   });
 
+  it("refuses a range it knows is blocked without asking the store, and asks again after a minute", async () => {
+    const { sender, store, clock } = setup({ fraud: fraud({ blockSeconds: 7200 }) });
+    await sendAll(
+      sender,
+      Array.from({ length: 21 }, (_, i) => inRange(SF, i)),
+    );
+    store.calls.length = 0;
+    expect(await sendAll(sender, [inRange(SF, 40), inRange(SF, 41)])).toEqual([
+      "suspected_fraud",
+      "suspected_fraud",
+    ]);
+    expect(store.calls).toEqual([]);
+    // The operator lifts the block (npm run unblock); this warm sender learns it within a minute.
+    store.scopes.delete(`range#${SF}`);
+    clock.time += 30_000;
+    expect(await sendAll(sender, [inRange(SF, 42)])).toEqual(["suspected_fraud"]);
+    clock.time += 31_000;
+    expect(await sendAll(sender, [inRange(SF, 43)])).toEqual(["sent"]);
+  });
+
   it("is off with minSends 0", async () => {
     const { sender } = setup({ fraud: fraud({ prefix: { minSends: 0, minConversion: 0.2 } }) });
     const outcomes = await sendAll(
