@@ -31,7 +31,7 @@ describe("POST /validate against the emulated AWS backend", () => {
     const body = bodyOf(approved);
     expect(body).toMatchObject({ status: "approved", expiresIn: 600 });
     const verified = await verifyPhoneToken(String(body.token), {
-      secret: stack.env().OTP_TOKEN_SECRET ?? "",
+      secrets: [stack.env().OTP_TOKEN_SECRET ?? ""],
       issuer: "sms-otp",
       audience: "my-app",
     });

@@ -25,7 +25,7 @@ import type {
  * AWS, LocalStack and dynalite all implement (no transactions, no
  * ReturnValuesOnConditionCheckFailure, which is why refusals read the item once more).
  *
- * - `PHONE#<e164>`: codeHash, codeId, expiresAt (ms), attempts, lastSentAt (ms), sends_<hour>, ttl (s)
+ * - `PHONE#<e164>`: codeHash, keyId, codeId, expiresAt (ms), attempts, lastSentAt (ms), sends_<hour>, ttl (s)
  * - `IP#<source>#<hour>`, `GLOBAL#<hour>#<shard>`: sends, ttl
  * - `RANGE#<prefix>`, `COUNTRY#<iso>`: sends_<hour>, verified_<hour> (this hour and the last are
  *   kept), blockedUntil (ms), ttl
@@ -179,7 +179,7 @@ export class DynamoDbOtpStore implements OtpStore {
             TableName: this.#table,
             Key: { pk: phoneKey(command.phone) },
             UpdateExpression:
-              "SET codeHash = :hash, codeId = :codeId, expiresAt = :expiresAt, attempts = :zero, " +
+              "SET codeHash = :hash, keyId = :keyId, codeId = :codeId, expiresAt = :expiresAt, attempts = :zero, " +
               "lastSentAt = :now, #ttl = :ttl ADD #sends :one REMOVE #previousSends",
             ConditionExpression:
               "(attribute_not_exists(lastSentAt) OR lastSentAt <= :lastSentNotAfter) AND " +
@@ -191,6 +191,7 @@ export class DynamoDbOtpStore implements OtpStore {
             },
             ExpressionAttributeValues: {
               ":hash": command.codeHash,
+              ":keyId": command.keyId,
               ":codeId": command.codeId,
               ":expiresAt": command.expiresAt,
               ":zero": 0,
@@ -250,9 +251,15 @@ export class DynamoDbOtpStore implements OtpStore {
         ),
       );
       const item = result.Attributes ?? {};
-      const { codeHash, codeId, attempts } = item;
+      const { codeHash, codeId, attempts, keyId } = item;
       if (typeof codeHash === "string" && typeof codeId === "string" && typeof attempts === "number") {
-        return { outcome: "counted", codeHash, codeId, attempts };
+        return {
+          outcome: "counted",
+          codeHash,
+          codeId,
+          attempts,
+          keyId: typeof keyId === "string" ? keyId : undefined,
+        };
       }
       throw new ServiceUnavailableError("The stored code record is malformed.");
     } catch (error) {
@@ -273,7 +280,7 @@ export class DynamoDbOtpStore implements OtpStore {
       new UpdateCommand({
         TableName: this.#table,
         Key: { pk: phoneKey(phone) },
-        UpdateExpression: "REMOVE codeHash, codeId, expiresAt, attempts",
+        UpdateExpression: "REMOVE codeHash, keyId, codeId, expiresAt, attempts",
         ConditionExpression: "codeId = :codeId",
         ExpressionAttributeValues: { ":codeId": codeId },
       }),

@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { type CodeHasher, generateCode, newCodeId } from "./code.ts";
+import { generateCode, newCodeId } from "./code.ts";
 import { OtpError, RateLimitedError } from "./errors.ts";
 import { breaksConversionRule, scopesOf } from "./fraud-rules.ts";
 import { countryBudget, metricCountry, type OtpPolicy } from "./limits.ts";
@@ -7,6 +7,7 @@ import { maskPhone, parsePhone } from "./phone.ts";
 import type {
   BotChallenge,
   Clock,
+  KeyRing,
   OtpEventLog,
   OtpMetrics,
   OtpStore,
@@ -27,7 +28,7 @@ export interface CodeSenderDependencies {
   readonly store: OtpStore;
   readonly sms: SmsSender;
   readonly clock: Clock;
-  readonly hasher: CodeHasher;
+  readonly keys: KeyRing;
   readonly log: OtpEventLog;
   readonly metrics: OtpMetrics;
   /** A human check before anything is counted; none configured: no check. */
@@ -119,7 +120,7 @@ export class CodeSender {
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
-    const { policy, store, clock, hasher, log } = this.#deps;
+    const { policy, store, clock, keys, log } = this.#deps;
     const phone = parsePhone(request.phone, policy);
     const country = metricCountry(policy, phone.country);
     await this.#checkChallenge(request);
@@ -225,7 +226,8 @@ export class CodeSender {
 
       const issued = await store.issueCode({
         phone: phone.e164,
-        codeHash: hasher.hash(phone.e164, code),
+        codeHash: keys.current().hasher.hash(phone.e164, code),
+        keyId: keys.current().kid,
         codeId: newCodeId(),
         now,
         expiresAt,

@@ -1,9 +1,16 @@
-import type { CodeHasher } from "./code.ts";
 import { InvalidCodeError, OtpError } from "./errors.ts";
 import { scopesOf } from "./fraud-rules.ts";
 import { metricCountry, type OtpPolicy } from "./limits.ts";
 import { maskPhone, type Phone, parsePhone } from "./phone.ts";
-import type { Clock, OtpEventLog, OtpMetrics, OtpStore, TokenSigner, VerificationToken } from "./ports.ts";
+import type {
+  Clock,
+  KeyRing,
+  OtpEventLog,
+  OtpMetrics,
+  OtpStore,
+  TokenSigner,
+  VerificationToken,
+} from "./ports.ts";
 import { hourWindow } from "./rate-window.ts";
 
 export interface CodeVerifierDependencies {
@@ -11,7 +18,7 @@ export interface CodeVerifierDependencies {
   readonly store: OtpStore;
   readonly tokens: TokenSigner;
   readonly clock: Clock;
-  readonly hasher: CodeHasher;
+  readonly keys: KeyRing;
   readonly log: OtpEventLog;
   readonly metrics: OtpMetrics;
 }
@@ -41,7 +48,7 @@ export class CodeVerifier {
    * evaluate more than `maxAttempts` times; a match consumes the code (one winner under any race).
    */
   async validate(request: ValidateRequest): Promise<ValidateResult> {
-    const { policy, store, clock, hasher, tokens, log } = this.#deps;
+    const { policy, store, clock, keys, tokens, log } = this.#deps;
     const phone = parsePhone(request.phone, policy);
     const masked = maskPhone(phone.e164);
     if (!this.#codeShape.test(request.code)) {
@@ -56,7 +63,12 @@ export class CodeVerifier {
       log.info("otp.locked", { phone: masked });
       throw new OtpError("too_many_attempts", "Too many wrong codes. Ask for a new one.");
     }
-    if (!hasher.matches(phone.e164, request.code, attempt.codeHash)) {
+    const key = await keys.find(attempt.keyId);
+    if (key === undefined) {
+      // Hashed with a key two rotations old: no code lives that long, so it is not live.
+      throw new OtpError("code_expired", "There is no valid code for this number. Ask for a new one.");
+    }
+    if (!key.hasher.matches(phone.e164, request.code, attempt.codeHash)) {
       const attemptsRemaining = Math.max(policy.maxAttempts - attempt.attempts, 0);
       log.info("otp.invalid_code", { phone: masked, attemptsRemaining });
       throw new InvalidCodeError(attemptsRemaining);

@@ -1,3 +1,5 @@
+import type { ServiceKey } from "./keys.ts";
+
 /**
  * Ports of the OTP domain. The domain knows nothing of AWS: adapters in `../adapters` implement
  * these with DynamoDB, SNS, Secrets Manager, jose, Powertools and Cloudflare Turnstile, built
@@ -20,6 +22,8 @@ export interface RateWindow {
 export interface IssueCodeCommand {
   readonly phone: string;
   readonly codeHash: string;
+  /** The key the code was hashed with (its `kid`): after a rotation, validate finds it again. */
+  readonly keyId: string;
   /** Random id of this code; guards rollback and consumption against a newer code. */
   readonly codeId: string;
   readonly now: number;
@@ -53,6 +57,8 @@ export type AttemptResult =
   | {
       readonly outcome: "counted";
       readonly codeHash: string;
+      /** Undefined for codes stored before keys had ids: the current key hashed those. */
+      readonly keyId: string | undefined;
       readonly codeId: string;
       /** Attempts on this code including this one. */
       readonly attempts: number;
@@ -134,6 +140,20 @@ export interface SmsSender {
 export interface VerificationToken {
   readonly token: string;
   readonly expiresIn: number;
+}
+
+/**
+ * The versions of the service secret a function knows: the current one hashes new codes and signs
+ * tokens; the previous one (after a rotation) still checks the codes issued just before it.
+ */
+export interface KeyRing {
+  current(): ServiceKey;
+  /**
+   * The key with this id (undefined: the current one). A key this function has not seen yet (a
+   * rotation since its cold start) is looked up once more before giving up.
+   * @throws ServiceUnavailableError when the secret store cannot be read.
+   */
+  find(kid: string | undefined): Promise<ServiceKey | undefined>;
 }
 
 /** Issues the signed proof that a phone number was verified. */

@@ -11,13 +11,16 @@ export async function createGenerateHandler(
   config: OtpConfig,
   overrides: RuntimeOverrides = {},
 ): Promise<ApiHandler> {
-  const { policy, store, clock, hasher, log, metrics, endpoint } = await commonParts(config, overrides);
+  // New codes are hashed with the current key only.
+  const { policy, store, clock, keys, log, metrics, endpoint } = await commonParts(config, overrides, {
+    previousKey: false,
+  });
   const sms =
     overrides.sms ?? new SnsSmsSender(overrides.clients?.sns ?? createSnsClient(config.aws), config.sms);
   const secretKey = config.challenge.turnstileSecretKey;
   const challenge = overrides.challenge ?? (secretKey ? new TurnstileChallenge({ secretKey }) : undefined);
   return generateEndpoint(
-    new CodeSender({ policy, store, sms, clock, hasher, log, metrics, challenge }),
+    new CodeSender({ policy, store, sms, clock, keys, log, metrics, challenge }),
     endpoint,
   );
 }

@@ -9,10 +9,10 @@ export async function createValidateHandler(
   config: OtpConfig,
   overrides: RuntimeOverrides = {},
 ): Promise<ApiHandler> {
-  const { policy, store, clock, hasher, secret, log, metrics, endpoint } = await commonParts(
-    config,
-    overrides,
-  );
-  const tokens = new JwtTokenSigner({ ...config.token, secret }, clock);
-  return validateEndpoint(new CodeVerifier({ policy, store, tokens, clock, hasher, log, metrics }), endpoint);
+  // Codes issued just before a rotation were hashed with the previous key.
+  const { policy, store, clock, keys, log, metrics, endpoint } = await commonParts(config, overrides, {
+    previousKey: true,
+  });
+  const tokens = new JwtTokenSigner(keys, config.token, clock);
+  return validateEndpoint(new CodeVerifier({ policy, store, tokens, clock, keys, log, metrics }), endpoint);
 }

@@ -3,7 +3,11 @@ import {
   DynamoDBClient,
   ProvisionedThroughputExceededException,
 } from "@aws-sdk/client-dynamodb";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { DeleteCommand, DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
@@ -151,14 +155,21 @@ describe("the service secret from Secrets Manager", () => {
   const arn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:otp-token-AbCdEf";
   const env = { OTP_TOKEN_SECRET: "", OTP_TOKEN_SECRET_ARN: arn };
 
-  it("is read once per function at cold start and signs the tokens", async () => {
+  it("is read at cold start (validate also reads the previous version) and signs the tokens", async () => {
     const secret = "generated-by-secrets-manager-0123456789abcdef";
-    secretsMock.on(GetSecretValueCommand, { SecretId: arn }).resolves({ SecretString: secret });
+    secretsMock
+      .on(GetSecretValueCommand, { SecretId: arn, VersionStage: "AWSCURRENT" })
+      .resolves({ SecretString: secret });
+    secretsMock
+      .on(GetSecretValueCommand, { SecretId: arn, VersionStage: "AWSPREVIOUS" })
+      .rejects(new ResourceNotFoundException({ message: "no AWSPREVIOUS version", $metadata: {} }));
     dynamoMock.on(UpdateCommand).resolves({});
     snsMock.on(PublishCommand).resolves({});
     const handlers = await handlersWith(env);
-    // Two functions, two cold starts (in Lambda, two execution environments): one read each.
-    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    // Two functions, two cold starts (in Lambda, two execution environments).
+    const stages = () =>
+      secretsMock.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.VersionStage);
+    expect(stages().sort()).toEqual(["AWSCURRENT", "AWSCURRENT", "AWSPREVIOUS"]);
     await handlers.generate(generateEvent(PHONE));
     const code = (snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? "").slice(0, 6);
     dynamoMock.on(UpdateCommand).resolves({
@@ -168,7 +179,7 @@ describe("the service secret from Secrets Manager", () => {
     expect(approved.statusCode).toBe(200);
     const token = String(bodyOf(approved).token);
     await expect(jwtVerify(token, new TextEncoder().encode(secret))).resolves.toBeTruthy();
-    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    expect(stages()).toHaveLength(3);
   });
 
   it("fails the cold start when the secret cannot be read", async () => {

@@ -1,9 +1,9 @@
-import { CodeHasher } from "../../src/domain/code.ts";
 import { CodeSender } from "../../src/domain/code-sender.ts";
 import { CodeVerifier } from "../../src/domain/code-verifier.ts";
 import { OtpError, SmsSendError } from "../../src/domain/errors.ts";
+import { type ServiceKey, serviceKey } from "../../src/domain/keys.ts";
 import type { OtpPolicy } from "../../src/domain/limits.ts";
-import type { BotChallenge, SmsMessage, TokenSigner } from "../../src/domain/ports.ts";
+import type { BotChallenge, KeyRing, SmsMessage, TokenSigner } from "../../src/domain/ports.ts";
 import { InMemoryOtpStore } from "./in-memory-store.ts";
 import { BASE_POLICY, RecordingMetrics } from "./policy.ts";
 
@@ -24,7 +24,7 @@ export function setup(policy: Partial<OtpPolicy> = {}, options: { challenge?: Bo
     policy: { ...BASE_POLICY, ...policy },
     store,
     clock,
-    hasher: new CodeHasher("unit-test-secret-unit-test-secret"),
+    keys: staticKeys("unit-test-secret-unit-test-secret"),
     log: {
       info: (message: string, fields: Record<string, unknown>) => logs.push({ message, fields }),
       warn: (message: string, fields: Record<string, unknown>) => logs.push({ message, fields }),
@@ -61,6 +61,15 @@ export function setup(policy: Partial<OtpPolicy> = {}, options: { challenge?: Bo
     failSms: (fail: boolean) => {
       smsFails = fail;
     },
+  };
+}
+
+/** One key, never rotated (what OTP_TOKEN_SECRET gives). */
+export function staticKeys(secret: string): KeyRing {
+  const key: ServiceKey = serviceKey(secret);
+  return {
+    current: () => key,
+    find: async (kid) => (kid === undefined || kid === key.kid ? key : undefined),
   };
 }
 

@@ -18,6 +18,7 @@ interface ScopeRecord {
 
 interface PhoneRecord {
   codeHash?: string;
+  keyId?: string;
   codeId?: string;
   expiresAt?: number;
   attempts?: number;
@@ -118,6 +119,7 @@ export class InMemoryOtpStore implements OtpStore {
     const previous = current ? structuredClone(current) : undefined;
     const next: PhoneRecord = {
       codeHash: command.codeHash,
+      keyId: command.keyId,
       codeId: command.codeId,
       expiresAt: command.expiresAt,
       attempts: 0,
@@ -148,6 +150,7 @@ export class InMemoryOtpStore implements OtpStore {
     return {
       outcome: "counted",
       codeHash: record.codeHash,
+      keyId: record.keyId,
       codeId: record.codeId,
       attempts: record.attempts,
     };
@@ -158,6 +161,7 @@ export class InMemoryOtpStore implements OtpStore {
     const record = this.phones.get(phone);
     if (record?.codeId !== codeId) return false;
     delete record.codeHash;
+    delete record.keyId;
     delete record.codeId;
     delete record.expiresAt;
     delete record.attempts;
