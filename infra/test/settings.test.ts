@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Token } from "aws-cdk-lib";
+import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "#api-contract";
 import { buildApp } from "../lib/app.ts";
 import { buildFunctionEnvironment, validateFunctionEnvironment } from "../lib/function-environment.ts";
 import { PASSTHROUGH_VARIABLES, readStageSettings, SettingsError } from "../lib/settings.ts";
-import { cdkJsonContext, synthStage } from "./synth.ts";
+import { cdkJsonContext, resourcesOf, synthStage } from "./synth.ts";
 
 function problemsOf(context: Record<string, unknown>): string {
   try {
@@ -256,12 +257,43 @@ describe("function environment checked with the shared schema at synth time", ()
     const { template, cleanup } = synthStage("prod");
     try {
       template.resourceCountIs("AWS::SNS::Topic", 0);
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 7);
       template.hasResourceProperties("AWS::ApiGateway::Stage", {
         MethodSettings: [
           { HttpMethod: "*", ResourcePath: "/*", ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
         ],
       });
+      // The web ACL with its defaults: 20 requests to /generate per IP in 5 minutes, anonymous IPs blocked.
+      template.hasResourceProperties("AWS::WAFv2::WebACL", {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 20 }) } }),
+          Match.objectLike({
+            OverrideAction: { None: {} },
+            Statement: {
+              ManagedRuleGroupStatement: { VendorName: "AWS", Name: "AWSManagedRulesAnonymousIpList" },
+            },
+          }),
+        ]),
+      });
+      // No custom domain: CloudFront's own name and certificate, and the page's origin for CORS is that name.
+      template.hasResourceProperties("AWS::CloudFront::Distribution", {
+        DistributionConfig: Match.objectLike({ Aliases: Match.absent(), ViewerCertificate: Match.absent() }),
+      });
+      template.hasOutput("SiteUrl", {
+        Value: { "Fn::Join": ["", ["https://", { "Fn::GetAtt": [Match.anyValue(), "DomainName"] }, "/"]] },
+      });
+      template.resourceCountIs("AWS::SMSVOICE::ProtectConfiguration", 0);
+      template.resourceCountIs("Custom::AWS", 0);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("builds the prod stage without a web ACL when wafEnabled=false", () => {
+    const { template, cleanup } = synthStage("prod", { context: { wafEnabled: "false" } });
+    try {
+      const types = Object.values(resourcesOf(template)).map((resource) => resource.Type);
+      expect(types.filter((type) => type.startsWith("AWS::WAFv2::"))).toEqual([]);
     } finally {
       cleanup();
     }
