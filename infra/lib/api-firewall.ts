@@ -43,9 +43,6 @@ function visibility(metricName: string): CfnWebACL.VisibilityConfigProperty {
  * WAF logs hold blocked and counted requests only; WAF never logs request bodies.
  */
 export class ApiFirewall extends Construct {
-  readonly webAcl: CfnWebACL;
-  readonly logGroup: LogGroup;
-
   constructor(scope: Construct, id: string, props: ApiFirewallProps) {
     super(scope, id);
     const stackName = Stack.of(this).stackName;
@@ -132,7 +129,7 @@ export class ApiFirewall extends Construct {
       },
     ];
 
-    this.webAcl = new CfnWebACL(this, "WebAcl", {
+    const webAcl = new CfnWebACL(this, "WebAcl", {
       name: `${stackName}-api`,
       description: "SMS OTP API: per-IP SMS rate, IP reputation, anonymous IPs, body size",
       scope: "REGIONAL",
@@ -152,24 +149,24 @@ export class ApiFirewall extends Construct {
     });
     new CfnWebACLAssociation(this, "Association", {
       resourceArn: props.stage.stageArn,
-      webAclArn: this.webAcl.attrArn,
+      webAclArn: webAcl.attrArn,
     });
 
     // The name must start with aws-waf-logs-. The web ACL's id (new for every web ACL) keeps a
     // later deployment from colliding with the group a destroyed stack retained.
-    this.logGroup = new LogGroup(this, "Logs", {
-      logGroupName: `aws-waf-logs-${stackName}-${this.webAcl.attrId}`,
+    const logGroup = new LogGroup(this, "Logs", {
+      logGroupName: `aws-waf-logs-${stackName}-${webAcl.attrId}`,
       retention: props.logRetention,
       removalPolicy: props.logRemovalPolicy,
     });
     new CfnLoggingConfiguration(this, "Logging", {
-      resourceArn: this.webAcl.attrArn,
+      resourceArn: webAcl.attrArn,
       // The documented form: the group's ARN without the ":*" that its Arn attribute ends with.
       logDestinationConfigs: [
         Stack.of(this).formatArn({
           service: "logs",
           resource: "log-group",
-          resourceName: this.logGroup.logGroupName,
+          resourceName: logGroup.logGroupName,
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         }),
       ],

@@ -19,7 +19,7 @@ export interface LocalStackEnvironment {
 }
 
 /** Hosts that are this machine without asking DNS. */
-export function isLoopback(url: URL): boolean {
+function isLoopback(url: URL): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -19,7 +19,7 @@ const AWS_CUSTOM_RESOURCE_HANDLER_ID = "AWS679f53fac002430cb0da5b7982bd2287";
  * the account default again.
  */
 export class SmsProtection extends Construct {
-  readonly protectConfiguration: CfnProtectConfiguration;
+  private readonly protectConfiguration: CfnProtectConfiguration;
 
   constructor(scope: Construct, id: string, props: SmsProtectSettings) {
     super(scope, id);
