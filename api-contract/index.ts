@@ -21,6 +21,7 @@ export {
   CORS_PREFLIGHT,
   INTEGRATION_TIMEOUT_MS,
   MAX_PAYLOAD_BYTES,
+  MAX_REQUEST_BODY_BYTES,
   type ThrottleLimits,
 } from "./src/rest-api.ts";
 export { REPO_ROOT, type RouteDefinition, type RouteName, routes, type TableAction } from "./src/routes.ts";

@@ -38,3 +38,9 @@ export const INTEGRATION_TIMEOUT_MS = 29_000;
 
 /** API Gateway's payload limit; the handlers enforce their own, far smaller one. */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The largest request body the service takes: the handlers answer 413 above it, and in AWS the
+ * API's web ACL refuses such bodies before they reach a function.
+ */
+export const MAX_REQUEST_BODY_BYTES = 4096;

@@ -36,7 +36,9 @@ export class OtpAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: OtpAlarmsProps) {
     super(scope, id);
-    this.topic = props.alarmEmail ? new Topic(this, "Topic", { displayName: "SMS OTP alarms" }) : undefined;
+    this.topic = props.alarmEmail
+      ? new Topic(this, "Topic", { displayName: "SMS OTP alarms", enforceSSL: true })
+      : undefined;
     if (this.topic && props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     this.add("Api5xx", props.restApi.metricServerError({ period: PERIOD, statistic: Stats.SUM }), {

@@ -2,7 +2,7 @@ import { Token } from "aws-cdk-lib";
 import { CONFIG_VARIABLES, ConfigError, loadConfig, type OtpConfig } from "#functions/config";
 import type { DeployStage } from "./settings.ts";
 
-/** Variables outside the shared schema that every function gets. */
+/** Variables outside the shared schema that every function gets (NODE_OPTIONS from OtpFunction). */
 export const RUNTIME_VARIABLES = ["POWERTOOLS_SERVICE_NAME", "NODE_OPTIONS"] as const;
 
 export interface FunctionEnvironmentInput {
@@ -31,8 +31,6 @@ export function buildFunctionEnvironment(input: FunctionEnvironmentInput): Recor
     OTP_TOKEN_SECRET_ARN: input.tokenSecretArn,
     ALLOWED_ORIGINS: input.allowedOrigins.join(","),
     POWERTOOLS_SERVICE_NAME: input.serviceName,
-    // Stack traces of the minified bundle point at the TypeScript sources.
-    NODE_OPTIONS: "--enable-source-maps",
   };
   if (input.smsCaptureTopicArn !== undefined) environment.SMS_CAPTURE_TOPIC_ARN = input.smsCaptureTopicArn;
 

@@ -25,14 +25,18 @@ import {
   requestSchemas,
   type ThrottleLimits,
 } from "#api-contract";
+import { acknowledge } from "./nag.ts";
 
 export interface OtpApiProps {
   readonly name: string;
   readonly throttle: ThrottleLimits;
-  /** JSON access logs (they need API Gateway's account-level CloudWatch role, created here). */
-  readonly accessLogs:
-    | { readonly retention: RetentionDays; readonly removalPolicy: RemovalPolicy }
-    | undefined;
+  /**
+   * JSON access logs and ERROR-level execution logs. Both need API Gateway's account-level
+   * CloudWatch role, created here; unset, the API logs nothing.
+   */
+  readonly logs: { readonly retention: RetentionDays; readonly removalPolicy: RemovalPolicy } | undefined;
+  /** X-Ray active tracing of the API stage. */
+  readonly tracing: boolean;
 }
 
 /**
@@ -94,10 +98,10 @@ export class OtpApi extends Construct {
 
   constructor(scope: Construct, id: string, props: OtpApiProps) {
     super(scope, id);
-    this.accessLogGroup = props.accessLogs
+    this.accessLogGroup = props.logs
       ? new LogGroup(this, "AccessLogs", {
-          retention: props.accessLogs.retention,
-          removalPolicy: props.accessLogs.removalPolicy,
+          retention: props.logs.retention,
+          removalPolicy: props.logs.removalPolicy,
         })
       : undefined;
 
@@ -110,10 +114,12 @@ export class OtpApi extends Construct {
         stageName: API_STAGE_NAME,
         throttlingRateLimit: props.throttle.rateLimit,
         throttlingBurstLimit: props.throttle.burstLimit,
-        // Execution logs and data traces would write request bodies (phones, codes) to CloudWatch.
-        loggingLevel: MethodLoggingLevel.OFF,
+        // ERROR records why API Gateway itself failed a request (integration, authorization,
+        // mapping). Data traces would write request and response bodies (phones, codes): never.
+        loggingLevel: props.logs ? MethodLoggingLevel.ERROR : MethodLoggingLevel.OFF,
         dataTraceEnabled: false,
         metricsEnabled: false,
+        tracingEnabled: props.tracing,
         ...(this.accessLogGroup
           ? {
               accessLogDestination: new LogGroupLogDestination(this.accessLogGroup),
@@ -122,13 +128,41 @@ export class OtpApi extends Construct {
           : {}),
       },
     });
+    if (props.logs) {
+      // API Gateway writes execution logs to a group of this fixed name, creating it without
+      // retention on first use; created here first, it gets the stack's retention instead.
+      const executionLogs = new LogGroup(this, "ExecutionLogs", {
+        logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${API_STAGE_NAME}`,
+        retention: props.logs.retention,
+        removalPolicy: props.logs.removalPolicy,
+      });
+      this.restApi.deploymentStage.node.addDependency(executionLogs);
+      acknowledge(this.restApi, {
+        rule: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+        reason:
+          "The account-level role API Gateway writes logs with; AWS documents this managed policy for it, and CDK's RestApi attaches it.",
+      });
+    }
+    acknowledge(
+      this.restApi,
+      {
+        rule: "AwsSolutions-APIG4",
+        reason:
+          "A public one-time-passcode API: callers are anonymous until the SMS code proves the phone. Abuse is bounded by the web ACL (prod), the stage throttle and the per-phone and per-IP limits.",
+      },
+      {
+        rule: "AwsSolutions-COG4",
+        reason: "No Cognito user pool: this API is what proves a phone number before any account exists.",
+      },
+    );
     // RestApi adds an "Endpoint" output of its own: on LocalStack that URL is wrong (no port), and
     // the stack's ApiUrl output says the same on AWS.
     this.restApi.node.tryRemoveChild("Endpoint");
+    // The routes declare no parameters, so checking them costs nothing; cdk-nag (APIG2) wants both.
     this.bodyValidator = this.restApi.addRequestValidator("BodyValidator", {
       requestValidatorName: "body",
       validateRequestBody: true,
-      validateRequestParameters: false,
+      validateRequestParameters: true,
     });
   }
 

@@ -1,10 +1,12 @@
 import { join } from "node:path";
 import { Duration, type RemovalPolicy } from "aws-cdk-lib";
-import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { type BundlingOptions, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { FUNCTION_BUILD_OPTIONS, FUNCTION_SETTINGS, REPO_ROOT } from "#api-contract";
+import { acknowledge } from "./nag.ts";
 
 export interface OtpFunctionProps {
   /** Handler module, relative to the repository root (as in the route table). */
@@ -13,6 +15,8 @@ export interface OtpFunctionProps {
   readonly environment: Readonly<Record<string, string>>;
   readonly logRetention: RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
+  /** X-Ray active tracing: Lambda records each invocation itself, no SDK in the bundle. */
+  readonly tracing: boolean;
 }
 
 /**
@@ -44,15 +48,23 @@ function bundlingOptions(): BundlingOptions {
 /**
  * The one Lambda function shape of the service (modelled on the Powertools for AWS Lambda
  * TypeScript example app), from the contract's function settings: an ESM bundle built by the
- * locally installed esbuild (never Docker), and a log group with a retention period instead of
- * the never-expiring group Lambda would create on first use.
+ * locally installed esbuild (never Docker), a log group with a retention period instead of the
+ * never-expiring group Lambda would create on first use, and a role that may write to that log
+ * group only (AWSLambdaBasicExecutionRole would allow every log group of the account).
  */
 export class OtpFunction extends NodejsFunction {
+  private readonly executionRole: Role;
+  private readonly tracingActive: boolean;
+
   constructor(scope: Construct, id: string, props: OtpFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention,
       removalPolicy: props.logRemovalPolicy,
     });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+    });
+    logGroup.grantWrite(role);
     super(scope, id, {
       entry: join(REPO_ROOT, props.entry),
       handler: FUNCTION_SETTINGS.handlerExport,
@@ -61,11 +73,33 @@ export class OtpFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: FUNCTION_SETTINGS.memoryMb,
       timeout: Duration.seconds(FUNCTION_SETTINGS.timeoutSeconds),
-      environment: { ...props.environment },
+      // Stack traces of the minified bundle point at the TypeScript sources.
+      environment: { ...props.environment, NODE_OPTIONS: "--enable-source-maps" },
       logGroup,
+      role,
+      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, "package-lock.json"),
       bundling: bundlingOptions(),
+    });
+    this.executionRole = role;
+    this.tracingActive = props.tracing;
+  }
+
+  /**
+   * Acknowledges cdk-nag's IAM5 `Resource::*` finding on this function's policy, naming every
+   * statement that needs resource "*": X-Ray's when tracing, and `grants`. Call it once, after the
+   * last grant, from the code that made them; without any such statement it adds nothing.
+   */
+  acknowledgeWildcardResources(...grants: readonly string[]): void {
+    const wildcards = [
+      ...(this.tracingActive ? ["xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing)"] : []),
+      ...grants,
+    ];
+    if (wildcards.length === 0) return;
+    acknowledge(this.executionRole, {
+      rule: "AwsSolutions-IAM5[Resource::*]",
+      reason: `IAM matches these only with resource "*", as they act on no resource with an ARN: ${wildcards.join("; ")}. Each action is named exactly.`,
     });
   }
 }

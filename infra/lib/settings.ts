@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { API_THROTTLE, REPO_ROOT, type ThrottleLimits } from "#api-contract";
 import { CONFIG_VARIABLES } from "#functions/config";
+import { SMS_DESTINATION_CODES } from "./sms-countries.ts";
 
 /** The two deployment targets built from the one stack definition. */
 const DEPLOY_STAGES = ["prod", "local"] as const;
@@ -28,17 +29,59 @@ export const PASSTHROUGH_VARIABLES: readonly string[] = CONFIG_VARIABLES.filter(
 /** New accounts start with a 1 USD monthly SMS spend limit; alarm when it is reached. */
 const DEFAULT_SMS_SPEND_ALARM_USD = 1;
 
+/**
+ * Requests to /generate one IP may make in 5 minutes before the web ACL blocks it: the service's
+ * own per-IP cap (OTP_MAX_SENDS_PER_IP_PER_HOUR, 20 by default) refuses anything beyond that in
+ * an hour anyway, so the web ACL only saves the Lambda and DynamoDB work of refusing a flood.
+ */
+const DEFAULT_WAF_GENERATE_RATE_LIMIT = 20;
+/** AWS WAF's bounds for a rate-based rule's limit. */
+const WAF_RATE_LIMIT_RANGE = { min: 10, max: 2_000_000_000 } as const;
+
+/** What the web ACL does with requests from VPNs, proxies, Tor and hosting providers. */
+const ANONYMOUS_IP_MODES = ["block", "count", "off"] as const;
+export type AnonymousIpMode = (typeof ANONYMOUS_IP_MODES)[number];
+
 /** Context keys of earlier versions, refused with their new name rather than silently ignored. */
 const RENAMED_KEYS: Readonly<Record<string, string>> = {
   throttleRateLimit: "API_THROTTLE_RATE_LIMIT",
   throttleBurstLimit: "API_THROTTLE_BURST_LIMIT",
 };
 
+/** The API's AWS WAF web ACL (prod). */
+export interface WafSettings {
+  readonly enabled: boolean;
+  /** Requests to /generate per source IP per 5 minutes. */
+  readonly generateRateLimit: number;
+  readonly anonymousIpList: AnonymousIpMode;
+}
+
+/** The page's own domain name on CloudFront, with its ACM certificate (in us-east-1). */
+export interface SiteDomain {
+  readonly name: string;
+  readonly certificateArn: string;
+}
+
+/** The SMS protect configuration, built from OTP_ALLOWED_COUNTRIES. */
+export interface SmsProtectSettings {
+  /** Countries SMS may go to; every other destination is blocked. */
+  readonly allowedCountries: readonly string[];
+  /** Make it the account's default protect configuration, which is what governs SNS. */
+  readonly accountDefault: boolean;
+}
+
 /** Everything the stack needs to know about one deployment, read from CDK context. */
 export interface StageSettings {
   readonly stage: DeployStage;
   readonly stackName: string;
+  /** Run the cdk-nag packs during synth. */
+  readonly nag: boolean;
   readonly throttle: ThrottleLimits;
+  readonly waf: WafSettings;
+  /** Unset: the page is served on CloudFront's own *.cloudfront.net name. */
+  readonly siteDomain: SiteDomain | undefined;
+  /** Unset when OTP_ALLOWED_COUNTRIES is not given: there is nothing to allow-list. */
+  readonly smsProtect: SmsProtectSettings | undefined;
   /** Email address subscribed to the alarm topic (prod); no topic when unset. */
   readonly alarmEmail: string | undefined;
   readonly smsSpendAlarmUsd: number;
@@ -83,6 +126,105 @@ function wholeNumber(
   return value;
 }
 
+function flag(
+  context: Readonly<Record<string, unknown>>,
+  key: string,
+  fallback: boolean,
+  problems: string[],
+): boolean {
+  const raw = asText(context[key]);
+  if (raw === undefined) return fallback;
+  if (raw === "true" || raw === "false") return raw === "true";
+  problems.push(`${key}: must be true or false (got "${raw}")`);
+  return fallback;
+}
+
+function oneOf<T extends string>(
+  context: Readonly<Record<string, unknown>>,
+  key: string,
+  choices: readonly T[],
+  fallback: T,
+  problems: string[],
+): T {
+  const raw = asText(context[key]);
+  if (raw === undefined) return fallback;
+  if ((choices as readonly string[]).includes(raw)) return raw as T;
+  problems.push(`${key}: must be one of ${choices.join(", ")} (got "${raw}")`);
+  return fallback;
+}
+
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[A-Za-z0-9-]+$/;
+
+function readSiteDomain(
+  context: Readonly<Record<string, unknown>>,
+  problems: string[],
+): SiteDomain | undefined {
+  const name = asText(context.siteDomain);
+  const certificateArn = asText(context.siteCertificateArn);
+  if (name === undefined && certificateArn === undefined) return undefined;
+  if (certificateArn === undefined) {
+    problems.push(
+      "siteCertificateArn: is needed with siteDomain (an ACM certificate for that name, in us-east-1)",
+    );
+    return undefined;
+  }
+  if (name === undefined) {
+    problems.push("siteDomain: is needed with siteCertificateArn (the name the certificate is for)");
+    return undefined;
+  }
+  let valid = true;
+  if (!HOST_NAME.test(name)) {
+    problems.push(
+      `siteDomain: must be a lower-case host name such as otp.example.com, without scheme or path (got "${name}")`,
+    );
+    valid = false;
+  }
+  const region = ACM_CERTIFICATE_ARN.exec(certificateArn)?.[1];
+  if (region === undefined) {
+    problems.push(`siteCertificateArn: must be an ACM certificate ARN (got "${certificateArn}")`);
+    valid = false;
+  } else if (region !== "us-east-1") {
+    problems.push(
+      `siteCertificateArn: must be a certificate in us-east-1, the only region CloudFront takes certificates from (got ${region})`,
+    );
+    valid = false;
+  }
+  return valid ? { name, certificateArn } : undefined;
+}
+
+function readSmsProtect(
+  context: Readonly<Record<string, unknown>>,
+  allowedCountries: string | undefined,
+  problems: string[],
+): SmsProtectSettings | undefined {
+  const accountDefault = flag(context, "smsProtectAccountDefault", false, problems);
+  const countries = (allowedCountries ?? "")
+    .split(",")
+    .map((country) => country.trim().toUpperCase())
+    .filter((country) => country.length > 0);
+  if (countries.length === 0) {
+    if (accountDefault) {
+      problems.push(
+        "smsProtectAccountDefault: needs OTP_ALLOWED_COUNTRIES, the countries the protect configuration allows",
+      );
+    }
+    return undefined;
+  }
+  // Malformed codes are named by the functions' config schema; here only the SMS destination list is checked.
+  const notSmsDestinations = countries.filter(
+    (country) => /^[A-Z]{2}$/.test(country) && !SMS_DESTINATION_CODES.has(country),
+  );
+  if (notSmsDestinations.length > 0) {
+    problems.push(
+      `OTP_ALLOWED_COUNTRIES: ${notSmsDestinations.join(", ")} ${
+        notSmsDestinations.length === 1 ? "is not a destination" : "are not destinations"
+      } of AWS End User Messaging SMS (infra/lib/sms-countries.ts)`,
+    );
+  }
+  return { allowedCountries: countries, accountDefault };
+}
+
 /**
  * Reads and checks the deployment settings from CDK context (`-c key=value`, cdk.json or the
  * test's App context). Function variables are checked again, as a whole, by the shared config
@@ -119,6 +261,19 @@ export function readStageSettings(context: Readonly<Record<string, unknown>>): S
     problems,
   );
 
+  const waf: WafSettings = {
+    enabled: flag(context, "wafEnabled", true, problems),
+    generateRateLimit: wholeNumber(
+      context,
+      "wafGenerateRateLimit",
+      { ...WAF_RATE_LIMIT_RANGE, fallback: DEFAULT_WAF_GENERATE_RATE_LIMIT },
+      problems,
+    ),
+    anonymousIpList: oneOf(context, "wafAnonymousIpList", ANONYMOUS_IP_MODES, "block", problems),
+  };
+  const siteDomain = readSiteDomain(context, problems);
+  const nag = flag(context, "nag", false, problems);
+
   const alarmEmail = asText(context.alarmEmail);
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
     problems.push(`alarmEmail: must be an email address (got "${alarmEmail}")`);
@@ -149,11 +304,17 @@ export function readStageSettings(context: Readonly<Record<string, unknown>>): S
     }
   }
 
+  const smsProtect = readSmsProtect(context, passthrough.OTP_ALLOWED_COUNTRIES, problems);
+
   if (problems.length > 0 || !stage) throw new SettingsError(problems);
   return {
     stage,
     stackName: `SmsOtp-${stage}`,
+    nag,
     throttle,
+    waf,
+    siteDomain,
+    smsProtect,
     alarmEmail,
     smsSpendAlarmUsd,
     webAssetDir,

@@ -8,10 +8,13 @@ import { FunctionBundles } from "#dev-server";
 import { CONFIG_VARIABLES } from "#functions/config";
 import { RUNTIME_VARIABLES } from "../lib/function-environment.ts";
 import type { DeployStage } from "../lib/settings.ts";
+import { SMS_DESTINATIONS } from "../lib/sms-countries.ts";
 import { actionsOf, allStatements, roleStatements } from "./iam.ts";
 import { resourcesOf, resourcesOfType, type Synthesized, synthStage } from "./synth.ts";
 
 // Prod with every optional setting given; local with none (the defaults).
+const SITE_CERTIFICATE_ARN =
+  "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d";
 const PROD_CONTEXT = {
   alarmEmail: "ops@example.com",
   API_THROTTLE_RATE_LIMIT: "20",
@@ -20,6 +23,11 @@ const PROD_CONTEXT = {
   OTP_ALLOWED_COUNTRIES: "US,CA",
   OTP_SMS_SENDER_ID: "MyApp",
   OTP_APP_NAME: "Acme",
+  siteDomain: "otp.example.com",
+  siteCertificateArn: SITE_CERTIFICATE_ARN,
+  smsProtectAccountDefault: "true",
+  wafGenerateRateLimit: "50",
+  wafAnonymousIpList: "count",
 };
 
 const synthesized: Partial<Record<DeployStage, Synthesized>> = {};
@@ -44,6 +52,7 @@ function synth(stage: DeployStage): Synthesized {
 interface FunctionResource {
   id: string;
   properties: {
+    Description: string;
     Runtime: string;
     Architectures: string[];
     Handler: string;
@@ -52,6 +61,7 @@ interface FunctionResource {
     Role: { "Fn::GetAtt": [string, string] };
     LoggingConfig: { LogGroup: { Ref: string } };
     Code: { S3Key: string };
+    TracingConfig?: { Mode: string };
     Environment: { Variables: Record<string, unknown> };
   };
 }
@@ -63,6 +73,17 @@ function functionOf(stage: DeployStage, route: RouteDefinition): FunctionResourc
         ?.POWERTOOLS_SERVICE_NAME === `sms-otp-${route.name}`,
   );
   expect(matches, `one function for route ${route.name}`).toHaveLength(1);
+  const [id, resource] = matches[0] ?? ["", {}];
+  return { id, properties: resource.Properties as FunctionResource["properties"] };
+}
+
+/** The secret rotation function (prod only), told apart by its description. */
+function rotatorOf(): FunctionResource {
+  const matches = Object.entries(resourcesOfType(synth("prod").template, "AWS::Lambda::Function")).filter(
+    ([, resource]) =>
+      resource.Properties?.Description === "Rotates the service secret (Secrets Manager rotation steps).",
+  );
+  expect(matches, "one rotation function").toHaveLength(1);
   const [id, resource] = matches[0] ?? ["", {}];
   return { id, properties: resource.Properties as FunctionResource["properties"] };
 }
@@ -155,24 +176,32 @@ describe.each(["prod", "local"] as const)("%s stage", (stage) => {
       const secretArn = { Ref: logicalIdOf(template, "AWS::SecretsManager::Secret") };
       const snsResource = isProd ? "*" : { Ref: logicalIdOf(template, "AWS::SNS::Topic") };
 
+      const logGroupArn = { "Fn::GetAtt": [fn.properties.LoggingConfig.LogGroup.Ref, "Arn"] };
+      // Prod merges the statements on "*": X-Ray (active tracing) and, for generate, sns:Publish.
+      const wildcardActions = [
+        ...(isProd ? ["xray:PutTelemetryRecords", "xray:PutTraceSegments"] : []),
+        ...(route.publishesSms && isProd ? ["sns:Publish"] : []),
+      ].sort();
       const expected = [
+        { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroupArn },
         { Effect: "Allow", Action: [...route.tableActions].sort(), Resource: tableArn },
         { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArn },
-        ...(route.publishesSms ? [{ Effect: "Allow", Action: ["sns:Publish"], Resource: snsResource }] : []),
+        ...(wildcardActions.length > 0 ? [{ Effect: "Allow", Action: wildcardActions, Resource: "*" }] : []),
+        ...(route.publishesSms && !isProd
+          ? [{ Effect: "Allow", Action: ["sns:Publish"], Resource: snsResource }]
+          : []),
       ];
       const actual = roleStatements(template, roleId).map((statement) => ({
         Effect: statement.Effect,
         Action: actionsOf(statement).sort(),
         Resource: statement.Resource,
       }));
-      expect(actual).toEqual(expected);
+      const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+      expect(actual.sort(byJson)).toEqual(expected.sort(byJson));
 
-      // The only managed policy: CloudWatch Logs writes.
+      // No managed policy: AWSLambdaBasicExecutionRole would allow writing to every log group.
       const role = resourcesOf(template)[roleId];
-      expect(JSON.stringify(role?.Properties?.ManagedPolicyArns)).toMatch(
-        /service-role\/AWSLambdaBasicExecutionRole"/,
-      );
-      expect(role?.Properties?.ManagedPolicyArns).toHaveLength(1);
+      expect(role?.Properties?.ManagedPolicyArns).toBeUndefined();
       for (const statement of roleStatements(template, roleId)) {
         for (const action of actionsOf(statement)) expect(action).not.toContain("*");
       }
@@ -191,7 +220,7 @@ describe.each(["prod", "local"] as const)("%s stage", (stage) => {
     }
   });
 
-  it("throttles the stage and never logs request bodies", () => {
+  it("throttles the stage, logs errors only in prod and never logs request bodies", () => {
     synth(stage).template.hasResourceProperties("AWS::ApiGateway::Stage", {
       StageName: "v1",
       MethodSettings: [
@@ -201,10 +230,23 @@ describe.each(["prod", "local"] as const)("%s stage", (stage) => {
           ThrottlingRateLimit: isProd ? 20 : 50,
           ThrottlingBurstLimit: isProd ? 40 : 100,
           DataTraceEnabled: false,
-          LoggingLevel: "OFF",
+          LoggingLevel: isProd ? "ERROR" : "OFF",
         },
       ],
     });
+  });
+
+  it("traces the API stage and every function with X-Ray in prod only", () => {
+    const { template } = synth(stage);
+    template.hasResourceProperties("AWS::ApiGateway::Stage", { TracingEnabled: isProd });
+    // The service's own functions (OtpFunction), not the helper functions CDK adds.
+    const functions = Object.values(resourcesOfType(template, "AWS::Lambda::Function")).filter((fn) =>
+      JSON.stringify(fn.Properties?.Environment ?? {}).includes('"NODE_OPTIONS":"--enable-source-maps"'),
+    );
+    expect(functions).toHaveLength(isProd ? routes.length + 1 : routes.length);
+    for (const fn of functions) {
+      expect(fn.Properties?.TracingConfig).toEqual(isProd ? { Mode: "Active" } : undefined);
+    }
   });
 
   it("is a regional REST API", () => {
@@ -225,7 +267,7 @@ describe.each(["prod", "local"] as const)("%s stage", (stage) => {
     const validatorId = logicalIdOf(template, "AWS::ApiGateway::RequestValidator");
     template.hasResourceProperties("AWS::ApiGateway::RequestValidator", {
       ValidateRequestBody: true,
-      ValidateRequestParameters: false,
+      ValidateRequestParameters: true,
     });
     template.hasResourceProperties("AWS::ApiGateway::Method", {
       HttpMethod: route.method,
@@ -283,9 +325,8 @@ describe.each(["prod", "local"] as const)("%s stage", (stage) => {
       expect(text).not.toContain(`"'*'"`);
       expect(text).toContain("method.response.header.Access-Control-Allow-Origin");
       if (isProd) {
-        // The site origin first (a fixed header), the extra origin matched in the VTL template.
-        expect(text).toContain("'https://");
-        expect(text).toContain("SiteDistribution");
+        // The site's custom domain first (a fixed header), the extra origin matched in the VTL template.
+        expect(text).toContain("'https://otp.example.com'");
         expect(text).toContain('$origin == \\"https://app.example.com\\"');
       } else {
         expect(text).toContain("'http://localhost:3000'");
@@ -308,7 +349,7 @@ describe.each(["prod", "local"] as const)("%s stage", (stage) => {
         StatusCode: status,
         ResponseParameters: Match.objectLike({
           "gatewayresponse.header.Access-Control-Allow-Origin": isProd
-            ? Match.objectLike({ "Fn::Join": Match.anyValue() })
+            ? "'https://otp.example.com'"
             : "'http://localhost:3000'",
           "gatewayresponse.header.Vary": "'Origin'",
         }),
@@ -466,6 +507,290 @@ describe("prod stage only", () => {
     template.resourceCountIs("AWS::ApiGateway::Account", 1);
   });
 
+  it("creates the execution log group API Gateway writes to, with retention, before the stage", () => {
+    const { template } = synth("prod");
+    const restApiId = logicalIdOf(template, "AWS::ApiGateway::RestApi");
+    const executionLogs = Object.entries(resourcesOfType(template, "AWS::Logs::LogGroup")).find(([, group]) =>
+      JSON.stringify(group.Properties?.LogGroupName ?? "").includes("API-Gateway-Execution-Logs_"),
+    );
+    expect(executionLogs?.[1].Properties).toEqual({
+      LogGroupName: { "Fn::Join": ["", ["API-Gateway-Execution-Logs_", { Ref: restApiId }, "/v1"]] },
+      RetentionInDays: 30,
+    });
+    template.hasResource("AWS::ApiGateway::Stage", {
+      DependsOn: Match.arrayWith([executionLogs?.[0]]),
+    });
+  });
+
+  it("puts a web ACL on the API stage: per-IP rate on /generate, IP reputation, anonymous IPs, body size", () => {
+    const { template } = synth("prod");
+    const webAclId = logicalIdOf(template, "AWS::WAFv2::WebACL");
+    const corsHeader = { Name: "access-control-allow-origin", Value: "https://otp.example.com" };
+    template.hasResourceProperties("AWS::WAFv2::WebACL", {
+      Scope: "REGIONAL",
+      DefaultAction: { Allow: {} },
+      Rules: [
+        Match.objectLike({
+          Name: "SmsRouteRatePerIp",
+          Action: {
+            Block: {
+              CustomResponse: {
+                ResponseCode: 429,
+                CustomResponseBodyKey: "throttled",
+                ResponseHeaders: Match.arrayWith([corsHeader, { Name: "retry-after", Value: "300" }]),
+              },
+            },
+          },
+          Statement: {
+            RateBasedStatement: {
+              Limit: 50,
+              EvaluationWindowSec: 300,
+              AggregateKeyType: "IP",
+              ScopeDownStatement: {
+                ByteMatchStatement: Match.objectLike({
+                  FieldToMatch: { UriPath: {} },
+                  PositionalConstraint: "ENDS_WITH",
+                  SearchString: "/generate",
+                }),
+              },
+            },
+          },
+        }),
+        Match.objectLike({
+          OverrideAction: { None: {} },
+          Statement: {
+            ManagedRuleGroupStatement: { VendorName: "AWS", Name: "AWSManagedRulesAmazonIpReputationList" },
+          },
+        }),
+        // -c wafAnonymousIpList=count: counted and logged, not blocked.
+        Match.objectLike({
+          OverrideAction: { Count: {} },
+          Statement: {
+            ManagedRuleGroupStatement: { VendorName: "AWS", Name: "AWSManagedRulesAnonymousIpList" },
+          },
+        }),
+        Match.objectLike({
+          Name: "BodyTooLarge",
+          Action: {
+            Block: {
+              CustomResponse: Match.objectLike({
+                ResponseCode: 413,
+                CustomResponseBodyKey: "requestTooLarge",
+              }),
+            },
+          },
+          Statement: {
+            SizeConstraintStatement: Match.objectLike({
+              FieldToMatch: { Body: { OversizeHandling: "MATCH" } },
+              ComparisonOperator: "GT",
+              Size: 4096,
+            }),
+          },
+        }),
+      ],
+      CustomResponseBodies: {
+        throttled: { ContentType: "APPLICATION_JSON", Content: '{"message":"Too Many Requests"}' },
+        requestTooLarge: {
+          ContentType: "APPLICATION_JSON",
+          Content: '{"error":{"code":"payload_too_large","message":"The request body is too large."}}',
+        },
+      },
+    });
+    template.hasResourceProperties("AWS::WAFv2::WebACLAssociation", {
+      WebACLArn: { "Fn::GetAtt": [webAclId, "Arn"] },
+      ResourceArn: {
+        "Fn::Join": [
+          "",
+          Match.arrayWith([
+            "::/restapis/",
+            { Ref: logicalIdOf(template, "AWS::ApiGateway::RestApi") },
+            "/stages/",
+            { Ref: logicalIdOf(template, "AWS::ApiGateway::Stage") },
+          ]),
+        ],
+      },
+    });
+  });
+
+  it("logs what the web ACL blocks or counts to an aws-waf-logs- group, which never holds bodies", () => {
+    const { template } = synth("prod");
+    const webAclId = logicalIdOf(template, "AWS::WAFv2::WebACL");
+    const wafLogs = Object.entries(resourcesOfType(template, "AWS::Logs::LogGroup")).find(([, group]) =>
+      JSON.stringify(group.Properties?.LogGroupName ?? "").includes("aws-waf-logs-"),
+    );
+    expect(wafLogs?.[1].Properties).toEqual({
+      LogGroupName: { "Fn::Join": ["", ["aws-waf-logs-SmsOtp-prod-", { "Fn::GetAtt": [webAclId, "Id"] }]] },
+      RetentionInDays: 30,
+    });
+    template.hasResourceProperties("AWS::WAFv2::LoggingConfiguration", {
+      ResourceArn: { "Fn::GetAtt": [webAclId, "Arn"] },
+      LogDestinationConfigs: [{ "Fn::Join": ["", Match.arrayWith([":log-group:", { Ref: wafLogs?.[0] }])] }],
+      LoggingFilter: {
+        DefaultBehavior: "DROP",
+        Filters: [
+          {
+            Behavior: "KEEP",
+            Requirement: "MEETS_ANY",
+            Conditions: [{ ActionCondition: { Action: "BLOCK" } }, { ActionCondition: { Action: "COUNT" } }],
+          },
+        ],
+      },
+    });
+    // WAF can redact only the URI, query string, a header or the method: a body is never logged, and
+    // none of the rules inspects a field that would copy the body into the log (SQLi/XSS matches).
+    expect(JSON.stringify(resourcesOfType(template, "AWS::WAFv2::WebACL"))).not.toMatch(/Sqli|Xss/);
+  });
+
+  it("keeps S3 and CloudFront access logs in a private, TLS-only log bucket that expires them after 90 days", () => {
+    const { template } = synth("prod");
+    const buckets = resourcesOfType(template, "AWS::S3::Bucket");
+    const [logBucketId, logBucket] =
+      Object.entries(buckets).find(([, bucket]) => bucket.Properties?.LifecycleConfiguration) ?? [];
+    expect(logBucket?.Properties).toMatchObject({
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            ExpirationInDays: 90,
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            Status: "Enabled",
+          },
+        ],
+      },
+      // CloudFront's standard logging writes through ACLs.
+      OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerPreferred" }] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      },
+    });
+    expect(logBucket?.DeletionPolicy).toBe("Retain");
+    template.hasResourceProperties("AWS::S3::BucketPolicy", {
+      Bucket: { Ref: logBucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+          Match.objectLike({ Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties("AWS::S3::Bucket", {
+      LoggingConfiguration: { DestinationBucketName: { Ref: logBucketId }, LogFilePrefix: "site-bucket/" },
+    });
+    template.hasResourceProperties("AWS::CloudFront::Distribution", {
+      DistributionConfig: Match.objectLike({
+        Logging: {
+          Bucket: { "Fn::GetAtt": [logBucketId, "RegionalDomainName"] },
+          IncludeCookies: false,
+          Prefix: "cloudfront/",
+        },
+      }),
+    });
+  });
+
+  it("serves the page on its custom domain with the ACM certificate and TLS 1.2 (2021) at least", () => {
+    synth("prod").template.hasResourceProperties("AWS::CloudFront::Distribution", {
+      DistributionConfig: Match.objectLike({
+        Aliases: ["otp.example.com"],
+        ViewerCertificate: {
+          AcmCertificateArn: SITE_CERTIFICATE_ARN,
+          MinimumProtocolVersion: "TLSv1.2_2021",
+          SslSupportMethod: "sni-only",
+        },
+      }),
+    });
+  });
+
+  it("allows SMS to exactly OTP_ALLOWED_COUNTRIES in a protect configuration, made the account default", () => {
+    const { template } = synth("prod");
+    const protectId = logicalIdOf(template, "AWS::SMSVOICE::ProtectConfiguration");
+    const rules = resourcesOf(template)[protectId]?.Properties?.CountryRuleSet as {
+      SMS: { CountryCode: string; ProtectStatus: string }[];
+    };
+    expect(
+      rules.SMS.filter((rule) => rule.ProtectStatus === "ALLOW").map((rule) => rule.CountryCode),
+    ).toEqual(["CA", "US"]);
+    const blocked = rules.SMS.filter((rule) => rule.ProtectStatus === "BLOCK").map(
+      (rule) => rule.CountryCode,
+    );
+    expect(blocked).toEqual(expect.arrayContaining(["GB", "DE", "RU", "XK"]));
+    expect(blocked.length + 2).toBe(SMS_DESTINATIONS.length);
+
+    const accountDefault = Object.values(resourcesOfType(template, "Custom::AWS"));
+    expect(accountDefault).toHaveLength(1);
+    const call = JSON.stringify(accountDefault[0]?.Properties);
+    expect(call).toContain('\\"service\\":\\"pinpoint-sms-voice-v2\\"');
+    expect(call).toContain('\\"action\\":\\"SetAccountDefaultProtectConfiguration\\"');
+    expect(call).toContain('\\"action\\":\\"DeleteAccountDefaultProtectConfiguration\\"');
+    expect(call).toContain(`{"Fn::GetAtt":["${protectId}","ProtectConfigurationId"]}`);
+    template.hasResourceProperties("AWS::IAM::Policy", {
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: "sms-voice:SetAccountDefaultProtectConfiguration",
+            Resource: { "Fn::GetAtt": [protectId, "Arn"] },
+          },
+          { Effect: "Allow", Action: "sms-voice:DeleteAccountDefaultProtectConfiguration", Resource: "*" },
+        ],
+      },
+    });
+  });
+
+  it("rotates the service secret every 30 days with its own function, never on deploy", () => {
+    const { template, outdir } = synth("prod");
+    const rotator = rotatorOf();
+    template.hasResourceProperties("AWS::SecretsManager::RotationSchedule", {
+      SecretId: { Ref: logicalIdOf(template, "AWS::SecretsManager::Secret") },
+      RotationLambdaARN: { "Fn::GetAtt": [rotator.id, "Arn"] },
+      RotationRules: { ScheduleExpression: "rate(30 days)" },
+      RotateImmediatelyOnUpdate: false,
+    });
+    // Only Secrets Manager acting for this account may run it.
+    template.hasResourceProperties("AWS::Lambda::Permission", {
+      FunctionName: { "Fn::GetAtt": [rotator.id, "Arn"] },
+      Principal: "secretsmanager.amazonaws.com",
+      SourceAccount: { Ref: "AWS::AccountId" },
+    });
+    expect(rotator.properties).toMatchObject({ Runtime: "nodejs24.x", TracingConfig: { Mode: "Active" } });
+    const dir = join(outdir, `asset.${rotator.properties.Code.S3Key.replace(/\.zip$/, "")}`);
+    expect(readFileSync(join(dir, "index.mjs"), "utf8")).toContain("createSecret");
+  });
+
+  it("lets the rotation function change exactly the service secret, and nothing else", () => {
+    const { template } = synth("prod");
+    const rotator = rotatorOf();
+    const statements = roleStatements(template, rotator.properties.Role["Fn::GetAtt"][0]).map(
+      (statement) => ({
+        Action: actionsOf(statement).sort(),
+        Resource: statement.Resource,
+      }),
+    );
+    expect(statements).toEqual([
+      {
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: { "Fn::GetAtt": [rotator.properties.LoggingConfig.LogGroup.Ref, "Arn"] },
+      },
+      {
+        Action: ["secretsmanager:GetRandomPassword", "xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+        Resource: "*",
+      },
+      {
+        Action: [
+          "secretsmanager:DescribeSecret",
+          "secretsmanager:GetSecretValue",
+          "secretsmanager:PutSecretValue",
+          "secretsmanager:UpdateSecretVersionStage",
+        ],
+        Resource: { Ref: logicalIdOf(template, "AWS::SecretsManager::Secret") },
+      },
+    ]);
+  });
+
   it("alarms on 5xx, stage throttling, function errors, SMS failures and SMS spend, to the alarm email", () => {
     const { template } = synth("prod");
     const topicId = logicalIdOf(template, "AWS::SNS::Topic");
@@ -489,6 +814,11 @@ describe("prod stage only", () => {
       MetricName: "ApiThrottledRequests",
       ...alarmAction,
     });
+    // The two route functions and the rotation function.
+    const functionErrors = Object.values(resourcesOfType(template, "AWS::CloudWatch::Alarm")).filter(
+      (alarm) => alarm.Properties?.Namespace === "AWS/Lambda" && alarm.Properties?.MetricName === "Errors",
+    );
+    expect(functionErrors).toHaveLength(routes.length + 1);
     for (const route of routes) {
       template.hasResourceProperties("AWS::CloudWatch::Alarm", {
         Namespace: "AWS/Lambda",
@@ -512,10 +842,11 @@ describe("prod stage only", () => {
     });
   });
 
-  it("outputs the site URL and the API URL", () => {
+  it("outputs the site URL on its custom domain, where to point that domain, and the API URL", () => {
     const { template } = synth("prod");
-    template.hasOutput("SiteUrl", {
-      Value: { "Fn::Join": ["", ["https://", { "Fn::GetAtt": [Match.anyValue(), "DomainName"] }, "/"]] },
+    template.hasOutput("SiteUrl", { Value: "https://otp.example.com/" });
+    template.hasOutput("SiteDnsTarget", {
+      Value: { "Fn::GetAtt": [logicalIdOf(template, "AWS::CloudFront::Distribution"), "DomainName"] },
     });
     template.hasOutput("ApiUrl", {
       Value: { "Fn::Join": ["", Match.arrayWith(["https://", ".execute-api."])] },
@@ -599,6 +930,21 @@ describe("local stage only", () => {
     expect(types).not.toContain("AWS::S3::Bucket");
     expect(types).not.toContain("AWS::ApiGateway::Account");
     template.hasResourceProperties("AWS::ApiGateway::Stage", { AccessLogSetting: Match.absent() });
+  });
+
+  it("has no web ACL, SMS protect configuration or secret rotation, which LocalStack community lacks or stubs", () => {
+    const types = Object.values(resourcesOf(synth("local").template)).map((resource) => resource.Type);
+    expect(types.filter((type) => type.startsWith("AWS::WAFv2::"))).toEqual([]);
+    expect(types).not.toContain("AWS::SMSVOICE::ProtectConfiguration");
+    expect(types).not.toContain("AWS::SecretsManager::RotationSchedule");
+  });
+
+  it("says in its outputs what LocalStack accepts but ignores", () => {
+    synth("local").template.hasOutput("LocalStackIgnores", {
+      Value: Match.stringLikeRegexp(
+        "gateway responses keep only their status.*no stage throttling.*log retention",
+      ),
+    });
   });
 
   it("outputs LocalStack's API URL, the outbox queue URL and the table name", () => {

@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Token } from "aws-cdk-lib";
+import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "#api-contract";
 import { buildApp } from "../lib/app.ts";
 import { buildFunctionEnvironment, validateFunctionEnvironment } from "../lib/function-environment.ts";
 import { PASSTHROUGH_VARIABLES, readStageSettings, SettingsError } from "../lib/settings.ts";
-import { cdkJsonContext, synthStage } from "./synth.ts";
+import { cdkJsonContext, resourcesOf, synthStage } from "./synth.ts";
 
 function problemsOf(context: Record<string, unknown>): string {
   try {
@@ -25,11 +26,44 @@ describe("stage settings from CDK context", () => {
     expect(settings).toMatchObject({
       stage: "prod",
       stackName: "SmsOtp-prod",
+      nag: false,
       throttle: { rateLimit: 50, burstLimit: 100 },
+      waf: { enabled: true, generateRateLimit: 20, anonymousIpList: "block" },
+      siteDomain: undefined,
+      smsProtect: undefined,
       alarmEmail: undefined,
       smsSpendAlarmUsd: 1,
       webAssetDir: join(REPO_ROOT, "web", "dist"),
       passthrough: {},
+    });
+  });
+
+  it("reads the web ACL, custom domain, SMS protection and cdk-nag settings", () => {
+    const settings = readStageSettings({
+      wafEnabled: "false",
+      wafGenerateRateLimit: "100",
+      wafAnonymousIpList: "off",
+      siteDomain: "otp.example.com",
+      siteCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc-123",
+      OTP_ALLOWED_COUNTRIES: "us, ca",
+      smsProtectAccountDefault: true,
+      nag: "true",
+    });
+    expect(settings).toMatchObject({
+      nag: true,
+      waf: { enabled: false, generateRateLimit: 100, anonymousIpList: "off" },
+      siteDomain: {
+        name: "otp.example.com",
+        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc-123",
+      },
+      smsProtect: { allowedCountries: ["US", "CA"], accountDefault: true },
+    });
+  });
+
+  it("builds an SMS protect configuration from OTP_ALLOWED_COUNTRIES alone, not made the account default", () => {
+    expect(readStageSettings({ OTP_ALLOWED_COUNTRIES: "GB" }).smsProtect).toEqual({
+      allowedCountries: ["GB"],
+      accountDefault: false,
     });
   });
 
@@ -63,6 +97,42 @@ describe("stage settings from CDK context", () => {
     expect(message).toContain('API_THROTTLE_RATE_LIMIT: must be a whole number from 1 to 10000 (got "0")');
     expect(message).toContain('API_THROTTLE_BURST_LIMIT: must be a whole number from 1 to 5000 (got "lots")');
     expect(message).toContain("alarmEmail: must be an email address");
+  });
+
+  it("names every bad web ACL, domain, SMS protection and cdk-nag key at once", () => {
+    const message = problemsOf({
+      wafEnabled: "yes",
+      wafGenerateRateLimit: "5",
+      wafAnonymousIpList: "allow",
+      siteDomain: "https://otp.example.com",
+      siteCertificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123",
+      OTP_ALLOWED_COUNTRIES: "US,CU,KP",
+      nag: "1",
+    });
+    expect(message).toContain('wafEnabled: must be true or false (got "yes")');
+    expect(message).toContain('wafGenerateRateLimit: must be a whole number from 10 to 2000000000 (got "5")');
+    expect(message).toContain('wafAnonymousIpList: must be one of block, count, off (got "allow")');
+    expect(message).toContain("siteDomain: must be a lower-case host name such as otp.example.com");
+    expect(message).toContain("siteCertificateArn: must be a certificate in us-east-1");
+    expect(message).toContain(
+      "OTP_ALLOWED_COUNTRIES: CU, KP are not destinations of AWS End User Messaging SMS",
+    );
+    expect(message).toContain('nag: must be true or false (got "1")');
+  });
+
+  it("wants siteDomain and siteCertificateArn together, and countries for an account-default protect configuration", () => {
+    expect(problemsOf({ siteDomain: "otp.example.com" })).toContain(
+      "siteCertificateArn: is needed with siteDomain",
+    );
+    expect(
+      problemsOf({ siteCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" }),
+    ).toContain("siteDomain: is needed with siteCertificateArn");
+    expect(problemsOf({ siteDomain: "otp.example.com", siteCertificateArn: "not-an-arn" })).toContain(
+      'siteCertificateArn: must be an ACM certificate ARN (got "not-an-arn")',
+    );
+    expect(problemsOf({ smsProtectAccountDefault: "true" })).toContain(
+      "smsProtectAccountDefault: needs OTP_ALLOWED_COUNTRIES",
+    );
   });
 
   it("names the new key of a renamed one instead of ignoring it", () => {
@@ -187,12 +257,43 @@ describe("function environment checked with the shared schema at synth time", ()
     const { template, cleanup } = synthStage("prod");
     try {
       template.resourceCountIs("AWS::SNS::Topic", 0);
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 7);
       template.hasResourceProperties("AWS::ApiGateway::Stage", {
         MethodSettings: [
           { HttpMethod: "*", ResourcePath: "/*", ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
         ],
       });
+      // The web ACL with its defaults: 20 requests to /generate per IP in 5 minutes, anonymous IPs blocked.
+      template.hasResourceProperties("AWS::WAFv2::WebACL", {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 20 }) } }),
+          Match.objectLike({
+            OverrideAction: { None: {} },
+            Statement: {
+              ManagedRuleGroupStatement: { VendorName: "AWS", Name: "AWSManagedRulesAnonymousIpList" },
+            },
+          }),
+        ]),
+      });
+      // No custom domain: CloudFront's own name and certificate, and the page's origin for CORS is that name.
+      template.hasResourceProperties("AWS::CloudFront::Distribution", {
+        DistributionConfig: Match.objectLike({ Aliases: Match.absent(), ViewerCertificate: Match.absent() }),
+      });
+      template.hasOutput("SiteUrl", {
+        Value: { "Fn::Join": ["", ["https://", { "Fn::GetAtt": [Match.anyValue(), "DomainName"] }, "/"]] },
+      });
+      template.resourceCountIs("AWS::SMSVOICE::ProtectConfiguration", 0);
+      template.resourceCountIs("Custom::AWS", 0);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("builds the prod stage without a web ACL when wafEnabled=false", () => {
+    const { template, cleanup } = synthStage("prod", { context: { wafEnabled: "false" } });
+    try {
+      const types = Object.values(resourcesOf(template)).map((resource) => resource.Type);
+      expect(types.filter((type) => type.startsWith("AWS::WAFv2::"))).toEqual([]);
     } finally {
       cleanup();
     }

@@ -1,9 +1,7 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import * as v from "valibot";
+import { MAX_REQUEST_BODY_BYTES } from "#api-contract";
 import { OtpError } from "../domain/errors.ts";
-
-/** Bodies larger than this are refused before parsing (README.md, "API"). */
-const MAX_BODY_BYTES = 4096;
 
 /** Case-insensitive header lookup: API Gateway keeps the client's casing. */
 export function header(event: Pick<APIGatewayProxyEvent, "headers">, name: string): string | undefined {
@@ -32,9 +30,9 @@ export function readJsonBody<Schema extends v.GenericSchema>(
   }
   const raw = event.body ?? "";
   const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
-  if (bytes.byteLength > MAX_BODY_BYTES) {
-    throw new OtpError("payload_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes.`, {
-      maxBytes: MAX_BODY_BYTES,
+  if (bytes.byteLength > MAX_REQUEST_BODY_BYTES) {
+    throw new OtpError("payload_too_large", `The body must be at most ${MAX_REQUEST_BODY_BYTES} bytes.`, {
+      maxBytes: MAX_REQUEST_BODY_BYTES,
     });
   }
   let parsed: unknown;

@@ -2,8 +2,9 @@
  * DynamoDB Time to Live for dynalite, which has no TTL API: `UpdateTimeToLive` and
  * `DescribeTimeToLive` are answered at the gateway from a per-table setting, and LocalStack's
  * developer endpoint `DELETE /_aws/dynamodb/expired` removes the items whose TTL attribute is a
- * number <= now (epoch seconds) in tables with TTL enabled. Like LocalStack, nothing expires on
- * its own; the handlers must (and do) enforce expiry on read.
+ * number <= now (epoch seconds) in tables with TTL enabled. Here nothing expires on its own, as
+ * on LocalStack without DYNAMODB_REMOVE_EXPIRED_ITEMS; with it (docker-compose.yml sets it)
+ * LocalStack 4.14 sweeps at startup and then hourly. The handlers enforce expiry on read anyway.
  */
 
 /** A DynamoDB JSON 1.0 answer: HTTP status and the parsed body. */
