@@ -14,6 +14,7 @@ import { FilterPattern, type ILogGroup, MetricFilter } from "aws-cdk-lib/aws-log
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
+import { OtpMetrics } from "./otp-metrics.ts";
 
 export interface OtpAlarmsProps {
   readonly restApi: RestApi;
@@ -26,9 +27,15 @@ export interface OtpAlarmsProps {
 
 const PERIOD = Duration.minutes(5);
 
+/** Sends in an hour below which the conversion alarm does not judge (a quiet hour is not an attack). */
+const CONVERSION_MIN_SENDS = 20;
+/** Verified codes per 100 sent below which the conversion alarm fires. */
+const CONVERSION_ALARM_PERCENT = 20;
+
 /**
- * Prod alarms: server errors, stage throttling, function errors, SMS delivery failures and SMS
- * spend. With `alarmEmail` they notify an SNS topic with that address subscribed.
+ * Prod alarms: server errors, stage throttling, function errors, SMS delivery failures, SMS
+ * spend, and SMS pumping (conversion collapse, budget refusals, blocks). With `alarmEmail` they
+ * notify an SNS topic with that address subscribed.
  */
 export class OtpAlarms extends Construct {
   readonly alarms: Alarm[] = [];
@@ -96,14 +103,37 @@ export class OtpAlarms extends Construct {
         description: `SMS spend this month reached ${props.smsSpendAlarmUsd} USD (check for SMS pumping).`,
       },
     );
+
+    // SMS pumping, from the functions' own metrics.
+    const hourly = new OtpMetrics(Duration.hours(1));
+    this.add("ConversionCollapse", hourly.conversionPercent(CONVERSION_MIN_SENDS), {
+      threshold: CONVERSION_ALARM_PERCENT,
+      below: true,
+      description: `Fewer than ${CONVERSION_ALARM_PERCENT}% of the codes sent in an hour (${CONVERSION_MIN_SENDS} or more) were verified: SMS pumping, or the page is broken.`,
+    });
+    const metrics = new OtpMetrics(PERIOD);
+    this.add("BudgetRefusals", metrics.budgetRefusals(), {
+      threshold: 1,
+      description: "A country's or the service's hourly SMS budget was spent and sends were refused.",
+    });
+    this.add("FraudBlocks", metrics.allBlocks(), {
+      threshold: 1,
+      description: "The conversion rule blocked a number range or a country (suspected SMS pumping).",
+    });
   }
 
-  private add(id: string, metric: IMetric, options: { threshold: number; description: string }): void {
+  private add(
+    id: string,
+    metric: IMetric,
+    options: { threshold: number; description: string; below?: boolean },
+  ): void {
     const alarm = new Alarm(this, id, {
       metric,
       threshold: options.threshold,
       evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      comparisonOperator: options.below
+        ? ComparisonOperator.LESS_THAN_THRESHOLD
+        : ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
       alarmDescription: options.description,
     });

@@ -11,6 +11,7 @@ import { ApiFirewall } from "./api-firewall.ts";
 import { buildFunctionEnvironment, validateFunctionEnvironment } from "./function-environment.ts";
 import { acknowledge } from "./nag.ts";
 import { OtpApi } from "./otp-api.ts";
+import { OtpDashboard } from "./otp-dashboard.ts";
 import { OtpFunction } from "./otp-function.ts";
 import { SecretRotation } from "./secret-rotation.ts";
 import type { StageSettings } from "./settings.ts";
@@ -32,6 +33,12 @@ const SECRET_ROTATION_INTERVAL = Duration.days(30);
 const LOCALSTACK_IGNORES =
   'gateway responses keep only their status (body {"message":...}, no CORS headers); no stage throttling; ' +
   "log retention and point-in-time recovery stored, not applied; no WAF, SMS protect configuration or secret rotation";
+
+/** Only the function that sends SMS checks the human challenge: no other one holds its secret. */
+function withoutSendOnlySecrets(passthrough: Readonly<Record<string, string>>): Record<string, string> {
+  const { OTP_TURNSTILE_SECRET_KEY: _sendOnly, ...rest } = passthrough;
+  return rest;
+}
 
 function pascalCase(name: string): string {
   return `${name[0]?.toUpperCase() ?? ""}${name.slice(1)}`;
@@ -89,6 +96,7 @@ export class OtpStack extends Stack {
           apiOrigin: `https://${restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}`,
           domain: settings.siteDomain,
           logRemovalPolicy: dataRemovalPolicy,
+          turnstileSiteKey: settings.passthrough.OTP_TURNSTILE_SITE_KEY,
         })
       : undefined;
     const capture = isProd ? undefined : new SmsCapture(this, "SmsCapture");
@@ -112,7 +120,7 @@ export class OtpStack extends Stack {
         tokenSecretArn: tokenSecret.secretArn,
         allowedOrigins,
         smsCaptureTopicArn: capture?.topic.topicArn,
-        passthrough: settings.passthrough,
+        passthrough: route.publishesSms ? settings.passthrough : withoutSendOnlySecrets(settings.passthrough),
       });
       validateFunctionEnvironment(environment);
 
@@ -224,6 +232,7 @@ export class OtpStack extends Stack {
     }
 
     if (isProd && this.api.accessLogGroup) {
+      new OtpDashboard(this, "Dashboard", { name: `sms-otp-${settings.stage}` });
       const alarms = new OtpAlarms(this, "Alarms", {
         restApi,
         accessLogGroup: this.api.accessLogGroup,

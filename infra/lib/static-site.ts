@@ -36,19 +36,25 @@ export interface StaticSiteProps {
   readonly domain: SiteDomain | undefined;
   /** What happens to the access-log bucket (and the logs in it) when the stack is deleted. */
   readonly logRemovalPolicy: RemovalPolicy;
+  /** Cloudflare Turnstile's site key: the page loads the widget, so the CSP lets Cloudflare in. */
+  readonly turnstileSiteKey: string | undefined;
 }
+
+/** Where the Turnstile widget's script and frame come from. */
+const TURNSTILE_ORIGIN = "https://challenges.cloudflare.com";
 
 /** Access logs of the bucket and of CloudFront are kept this long. */
 const ACCESS_LOG_EXPIRATION = Duration.days(90);
 
 /**
  * Content-Security-Policy of the page: only its own scripts, styles and images, and network
- * calls only to itself (config.json) and the API.
+ * calls only to itself (config.json) and the API; with a human check, Cloudflare's script and frame.
  */
-function contentSecurityPolicy(apiOrigin: string): string {
+function contentSecurityPolicy(apiOrigin: string, turnstile: boolean): string {
   return [
     "default-src 'self'",
-    "script-src 'self'",
+    turnstile ? `script-src 'self' ${TURNSTILE_ORIGIN}` : "script-src 'self'",
+    ...(turnstile ? [`frame-src ${TURNSTILE_ORIGIN}`] : []),
     "style-src 'self'",
     "img-src 'self' data:",
     `connect-src 'self' ${apiOrigin}`,
@@ -72,6 +78,7 @@ export class StaticSite extends Construct {
   readonly origin: string;
   readonly url: string;
   private readonly assetDir: string;
+  private readonly turnstileSiteKey: string | undefined;
 
   constructor(scope: Construct, id: string, props: StaticSiteProps) {
     super(scope, id);
@@ -82,6 +89,7 @@ export class StaticSite extends Construct {
       );
     }
     this.assetDir = props.assetDir;
+    this.turnstileSiteKey = props.turnstileSiteKey;
 
     const logBucket = new Bucket(this, "AccessLogs", {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -114,7 +122,7 @@ export class StaticSite extends Construct {
       comment: "SMS OTP page: CSP, HSTS, nosniff, frame deny, no referrer",
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: contentSecurityPolicy(props.apiOrigin),
+          contentSecurityPolicy: contentSecurityPolicy(props.apiOrigin, props.turnstileSiteKey !== undefined),
           override: true,
         },
         strictTransportSecurity: {
@@ -195,7 +203,13 @@ export class StaticSite extends Construct {
    */
   deployPage(apiUrl: string): BucketDeployment {
     const deployment = new BucketDeployment(this, "Page", {
-      sources: [Source.asset(this.assetDir), Source.jsonData("config.json", { apiUrl })],
+      sources: [
+        Source.asset(this.assetDir),
+        Source.jsonData("config.json", {
+          apiUrl,
+          ...(this.turnstileSiteKey ? { turnstileSiteKey: this.turnstileSiteKey } : {}),
+        }),
+      ],
       destinationBucket: this.bucket,
       distribution: this.distribution,
       distributionPaths: ["/*"],

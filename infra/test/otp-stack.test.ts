@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FUNCTION_SETTINGS, REPO_ROOT, type RouteDefinition, requestSchemas, routes } from "#api-contract";
 import { FunctionBundles } from "#dev-server";
 import { CONFIG_VARIABLES } from "#functions/config";
+import { METRIC_NAMESPACE, METRIC_SERVICE, METRICS, REFUSAL_REASONS } from "#functions/metrics";
 import { RUNTIME_VARIABLES } from "../lib/function-environment.ts";
 import type { DeployStage } from "../lib/settings.ts";
 import { SMS_DESTINATIONS } from "../lib/sms-countries.ts";
@@ -28,6 +29,8 @@ const PROD_CONTEXT = {
   smsProtectAccountDefault: "true",
   wafGenerateRateLimit: "50",
   wafAnonymousIpList: "count",
+  OTP_TURNSTILE_SITE_KEY: "0x4AAAAAAAsitekey",
+  OTP_TURNSTILE_SECRET_KEY: "0x4AAAAAAAsecretkey",
 };
 
 const synthesized: Partial<Record<DeployStage, Synthesized>> = {};
@@ -840,6 +843,89 @@ describe("prod stage only", () => {
       Threshold: 1,
       ...alarmAction,
     });
+  });
+
+  it("alarms on SMS pumping (conversion collapse, spent budgets, blocks) from the functions' metrics", () => {
+    const { template } = synth("prod");
+    const alarmAction = { AlarmActions: [{ Ref: logicalIdOf(template, "AWS::SNS::Topic") }] };
+    const metricOf = (name: string, dimensions: Record<string, string>, period: number) =>
+      Match.objectLike({
+        MetricStat: Match.objectLike({
+          Metric: {
+            Namespace: METRIC_NAMESPACE,
+            MetricName: name,
+            // CDK writes dimensions sorted by name.
+            Dimensions: Object.entries({ service: METRIC_SERVICE, ...dimensions })
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([Name, Value]) => ({ Name, Value })),
+          },
+          Period: period,
+          Stat: "Sum",
+        }),
+      });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      ComparisonOperator: "LessThanThreshold",
+      Threshold: 20,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: "IF(sent >= 20, 100 * verified / sent, 100)" }),
+        metricOf(METRICS.codeSent, {}, 3600),
+        metricOf(METRICS.codeVerified, {}, 3600),
+      ]),
+      ...alarmAction,
+    });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Threshold: 1,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: "country + total" }),
+        metricOf(METRICS.sendRefused, { reason: "country_hourly_limit" }, 300),
+        metricOf(METRICS.sendRefused, { reason: "global_hourly_limit" }, 300),
+      ]),
+      ...alarmAction,
+    });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Threshold: 1,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: "range + country" }),
+        metricOf(METRICS.scopeBlocked, { scope: "range" }, 300),
+        metricOf(METRICS.scopeBlocked, { scope: "country" }, 300),
+      ]),
+      ...alarmAction,
+    });
+  });
+
+  it("has a dashboard of sends, verifications, conversion, refusals by reason, blocks, countries and SMS spend", () => {
+    const { template } = synth("prod");
+    const dashboards = Object.values(resourcesOfType(template, "AWS::CloudWatch::Dashboard"));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.Properties?.DashboardBody);
+    for (const title of [
+      "Codes sent and verified",
+      "Conversion (verified per sent, hourly)",
+      "Sends refused, by reason",
+      "Ranges and countries blocked",
+      "Codes sent, by country",
+      "SMS spend this month",
+    ]) {
+      expect(body).toContain(title);
+    }
+    for (const reason of REFUSAL_REASONS) expect(body).toContain(`\\"reason\\",\\"${reason}\\"`);
+    expect(body).toContain("SMSMonthToDateSpentUSD");
+    expect(body).toContain("100 * verified / sent");
+  });
+
+  it("lets the page load Cloudflare Turnstile when a site key is set, and gives its secret to generate only", () => {
+    const { template } = synth("prod");
+    const [policy] = Object.values(resourcesOfType(template, "AWS::CloudFront::ResponseHeadersPolicy"));
+    // The policy names the API's origin, so it is an Fn::Join: its text is read as JSON.
+    expect(JSON.stringify(policy?.Properties)).toContain(
+      "script-src 'self' https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com;",
+    );
+    const variables = (route: RouteDefinition) => functionOf("prod", route).properties.Environment.Variables;
+    for (const route of routes) {
+      expect(variables(route).OTP_TURNSTILE_SECRET_KEY).toBe(
+        route.publishesSms ? "0x4AAAAAAAsecretkey" : undefined,
+      );
+    }
   });
 
   it("outputs the site URL on its custom domain, where to point that domain, and the API URL", () => {

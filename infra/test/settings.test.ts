@@ -257,7 +257,8 @@ describe("function environment checked with the shared schema at synth time", ()
     const { template, cleanup } = synthStage("prod");
     try {
       template.resourceCountIs("AWS::SNS::Topic", 0);
-      template.resourceCountIs("AWS::CloudWatch::Alarm", 7);
+      // 5xx, throttling, three functions, SMS failures, SMS spend, conversion, budgets, blocks.
+      template.resourceCountIs("AWS::CloudWatch::Alarm", 10);
       template.hasResourceProperties("AWS::ApiGateway::Stage", {
         MethodSettings: [
           { HttpMethod: "*", ResourcePath: "/*", ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },

@@ -168,13 +168,15 @@ export interface OtpEventLog {
 }
 
 /** Why a send was refused (the `reason` of `429 rate_limited`). */
-export type SendRefusal =
-  | "resend_cooldown"
-  | "phone_hourly_limit"
-  | "ip_hourly_limit"
-  | "country_hourly_limit"
-  | "global_hourly_limit"
-  | "suspected_fraud";
+export const SEND_REFUSALS = [
+  "resend_cooldown",
+  "phone_hourly_limit",
+  "ip_hourly_limit",
+  "country_hourly_limit",
+  "global_hourly_limit",
+  "suspected_fraud",
+] as const;
+export type SendRefusal = (typeof SEND_REFUSALS)[number];
 
 /**
  * Counts of what the service did, for dashboards and alarms. `country` is already reduced to a
