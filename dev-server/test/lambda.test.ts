@@ -27,7 +27,7 @@ const FIXTURES: Record<string, string> = {
         },
       }),
     });`,
-  "init-fail.mjs": `throw new Error("OTP_LENGTH: must be from 4 to 10");`,
+  "init-fail.mjs": `throw new Error("OTP_LENGTH: must be a whole number from 4 to 10");`,
   "no-handler.mjs": `export const other = 1;`,
   "throws.mjs": `export const handler = async () => { throw new TypeError("boom"); };`,
   "hangs.mjs": `
@@ -115,7 +115,8 @@ describe("a local function", () => {
     const local = fn("init-fail.mjs");
     const outcome = await local.start();
     expect(outcome.ok).toBe(false);
-    if (!outcome.ok) expect(outcome.error.message).toContain("OTP_LENGTH: must be from 4 to 10");
+    if (!outcome.ok)
+      expect(outcome.error.message).toContain("OTP_LENGTH: must be a whole number from 4 to 10");
     await expect(local.invoke({})).rejects.toThrow("OTP_LENGTH");
     const missing = await fn("no-handler.mjs").start();
     expect(missing.ok).toBe(false);

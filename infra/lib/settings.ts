@@ -1,6 +1,16 @@
 import { isAbsolute, join, resolve } from "node:path";
+import * as v from "valibot";
 import { API_THROTTLE, REPO_ROOT, type ThrottleLimits } from "#api-contract";
-import { CONFIG_VARIABLES } from "#functions/config";
+import {
+  booleanFlag,
+  CONFIG_VARIABLES,
+  decimal,
+  describeIssues,
+  oneOf,
+  optionalText,
+  optionalWhere,
+  wholeNumber,
+} from "#functions/config";
 import { SMS_DESTINATION_CODES } from "./sms-countries.ts";
 
 /** The two deployment targets built from the one stack definition. */
@@ -102,66 +112,48 @@ export class SettingsError extends Error {
   }
 }
 
+/** CDK context arrives as strings from `-c`, as JSON values from cdk.json or a test's App. */
 function asText(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === "string") return value.trim() === "" ? undefined : value.trim();
+  if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value) && value.every((item) => typeof item === "string")) return value.join(",");
   return JSON.stringify(value);
 }
 
-function wholeNumber(
-  context: Readonly<Record<string, unknown>>,
-  key: string,
-  range: { min: number; max: number; fallback: number },
-  problems: string[],
-): number {
-  const raw = asText(context[key]);
-  if (raw === undefined) return range.fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < range.min || value > range.max) {
-    problems.push(`${key}: must be a whole number from ${range.min} to ${range.max} (got "${raw}")`);
-    return range.fallback;
-  }
-  return value;
-}
+/** The stack's own context keys, read with the same building blocks as the functions' variables. */
+const contextSchema = v.object({
+  stage: oneOf(DEPLOY_STAGES, "prod"),
+  nag: booleanFlag(false),
+  // The dev server reads these same names from its environment, with the same bounds.
+  API_THROTTLE_RATE_LIMIT: decimal(1, API_THROTTLE.rateLimit.max, API_THROTTLE.rateLimit.default),
+  API_THROTTLE_BURST_LIMIT: wholeNumber(1, API_THROTTLE.burstLimit.max, API_THROTTLE.burstLimit.default),
+  smsSpendAlarmUsd: wholeNumber(1, 1_000_000, DEFAULT_SMS_SPEND_ALARM_USD),
+  wafEnabled: booleanFlag(true),
+  wafGenerateRateLimit: wholeNumber(
+    WAF_RATE_LIMIT_RANGE.min,
+    WAF_RATE_LIMIT_RANGE.max,
+    DEFAULT_WAF_GENERATE_RATE_LIMIT,
+  ),
+  wafAnonymousIpList: oneOf(ANONYMOUS_IP_MODES, "block"),
+  smsProtectAccountDefault: booleanFlag(false),
+  alarmEmail: optionalWhere((raw) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(raw), "must be an email address"),
+  webAssetDir: optionalText,
+});
 
-function flag(
-  context: Readonly<Record<string, unknown>>,
-  key: string,
-  fallback: boolean,
-  problems: string[],
-): boolean {
-  const raw = asText(context[key]);
-  if (raw === undefined) return fallback;
-  if (raw === "true" || raw === "false") return raw === "true";
-  problems.push(`${key}: must be true or false (got "${raw}")`);
-  return fallback;
-}
-
-function oneOf<T extends string>(
-  context: Readonly<Record<string, unknown>>,
-  key: string,
-  choices: readonly T[],
-  fallback: T,
-  problems: string[],
-): T {
-  const raw = asText(context[key]);
-  if (raw === undefined) return fallback;
-  if ((choices as readonly string[]).includes(raw)) return raw as T;
-  problems.push(`${key}: must be one of ${choices.join(", ")} (got "${raw}")`);
-  return fallback;
+function given(raw: string | undefined): string | undefined {
+  const trimmed = raw?.trim();
+  return trimmed ? trimmed : undefined;
 }
 
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[A-Za-z0-9-]+$/;
 
 function readSiteDomain(
-  context: Readonly<Record<string, unknown>>,
+  name: string | undefined,
+  certificateArn: string | undefined,
   problems: string[],
 ): SiteDomain | undefined {
-  const name = asText(context.siteDomain);
-  const certificateArn = asText(context.siteCertificateArn);
   if (name === undefined && certificateArn === undefined) return undefined;
   if (certificateArn === undefined) {
     problems.push(
@@ -194,11 +186,10 @@ function readSiteDomain(
 }
 
 function readSmsProtect(
-  context: Readonly<Record<string, unknown>>,
+  accountDefault: boolean,
   allowedCountries: string | undefined,
   problems: string[],
 ): SmsProtectSettings | undefined {
-  const accountDefault = flag(context, "smsProtectAccountDefault", false, problems);
   const countries = (allowedCountries ?? "")
     .split(",")
     .map((country) => country.trim().toUpperCase())
@@ -232,54 +223,14 @@ function readSmsProtect(
  * @throws SettingsError naming every bad or unknown key.
  */
 export function readStageSettings(context: Readonly<Record<string, unknown>>): StageSettings {
-  const problems: string[] = [];
-
-  const rawStage = asText(context.stage) ?? "prod";
-  const stage = (DEPLOY_STAGES as readonly string[]).includes(rawStage)
-    ? (rawStage as DeployStage)
-    : undefined;
-  if (!stage) problems.push(`stage: must be one of ${DEPLOY_STAGES.join(", ")} (got "${rawStage}")`);
-
-  const throttle = {
-    rateLimit: wholeNumber(
-      context,
-      "API_THROTTLE_RATE_LIMIT",
-      { min: 1, max: API_THROTTLE.rateLimit.max, fallback: API_THROTTLE.rateLimit.default },
-      problems,
-    ),
-    burstLimit: wholeNumber(
-      context,
-      "API_THROTTLE_BURST_LIMIT",
-      { min: 1, max: API_THROTTLE.burstLimit.max, fallback: API_THROTTLE.burstLimit.default },
-      problems,
-    ),
-  };
-  const smsSpendAlarmUsd = wholeNumber(
-    context,
-    "smsSpendAlarmUsd",
-    { min: 1, max: 1_000_000, fallback: DEFAULT_SMS_SPEND_ALARM_USD },
-    problems,
-  );
-
-  const waf: WafSettings = {
-    enabled: flag(context, "wafEnabled", true, problems),
-    generateRateLimit: wholeNumber(
-      context,
-      "wafGenerateRateLimit",
-      { ...WAF_RATE_LIMIT_RANGE, fallback: DEFAULT_WAF_GENERATE_RATE_LIMIT },
-      problems,
-    ),
-    anonymousIpList: oneOf(context, "wafAnonymousIpList", ANONYMOUS_IP_MODES, "block", problems),
-  };
-  const siteDomain = readSiteDomain(context, problems);
-  const nag = flag(context, "nag", false, problems);
-
-  const alarmEmail = asText(context.alarmEmail);
-  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
-    problems.push(`alarmEmail: must be an email address (got "${alarmEmail}")`);
-  }
-
-  const rawAssetDir = asText(context.webAssetDir);
+  const text: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(context)) text[key] = asText(value);
+  const parsed = v.safeParse(contextSchema, text);
+  const problems = parsed.success ? [] : describeIssues(parsed.issues, text);
+  const settings = parsed.success ? parsed.output : undefined;
+  // Read beside the schema so a bad domain is named even when another key already failed.
+  const siteDomain = readSiteDomain(given(text.siteDomain), given(text.siteCertificateArn), problems);
+  const rawAssetDir = settings?.webAssetDir;
   const webAssetDir =
     rawAssetDir === undefined
       ? join(REPO_ROOT, "web", "dist")
@@ -288,13 +239,13 @@ export function readStageSettings(context: Readonly<Record<string, unknown>>): S
         : resolve(REPO_ROOT, rawAssetDir);
 
   const passthrough: Record<string, string> = {};
-  for (const [key, value] of Object.entries(context)) {
-    const text = asText(value);
+  for (const [key, value] of Object.entries(text)) {
     const renamed = RENAMED_KEYS[key];
     if (renamed) {
       problems.push(`${key}: was renamed to ${renamed} (the dev server's variable of the same meaning)`);
     } else if (PASSTHROUGH_VARIABLES.includes(key)) {
-      if (text !== undefined) passthrough[key] = text;
+      const setting = given(value);
+      if (setting !== undefined) passthrough[key] = setting;
     } else if ((STACK_OWNED_VARIABLES as readonly string[]).includes(key)) {
       problems.push(`${key}: is set by the stack itself and cannot be given as context`);
     } else if (key.startsWith("OTP_")) {
@@ -304,19 +255,27 @@ export function readStageSettings(context: Readonly<Record<string, unknown>>): S
     }
   }
 
-  const smsProtect = readSmsProtect(context, passthrough.OTP_ALLOWED_COUNTRIES, problems);
+  const smsProtect = readSmsProtect(
+    settings?.smsProtectAccountDefault ?? false,
+    passthrough.OTP_ALLOWED_COUNTRIES,
+    problems,
+  );
 
-  if (problems.length > 0 || !stage) throw new SettingsError(problems);
+  if (problems.length > 0 || !settings) throw new SettingsError(problems);
   return {
-    stage,
-    stackName: `SmsOtp-${stage}`,
-    nag,
-    throttle,
-    waf,
+    stage: settings.stage,
+    stackName: `SmsOtp-${settings.stage}`,
+    nag: settings.nag,
+    throttle: { rateLimit: settings.API_THROTTLE_RATE_LIMIT, burstLimit: settings.API_THROTTLE_BURST_LIMIT },
+    waf: {
+      enabled: settings.wafEnabled,
+      generateRateLimit: settings.wafGenerateRateLimit,
+      anonymousIpList: settings.wafAnonymousIpList,
+    },
     siteDomain,
     smsProtect,
-    alarmEmail,
-    smsSpendAlarmUsd,
+    alarmEmail: settings.alarmEmail,
+    smsSpendAlarmUsd: settings.smsSpendAlarmUsd,
     webAssetDir,
     passthrough,
   };

@@ -94,7 +94,7 @@ describe("stage settings from CDK context", () => {
       alarmEmail: "not-an-email",
     });
     expect(message).toContain('stage: must be one of prod, local (got "staging")');
-    expect(message).toContain('API_THROTTLE_RATE_LIMIT: must be a whole number from 1 to 10000 (got "0")');
+    expect(message).toContain("API_THROTTLE_RATE_LIMIT: must be a number from 1 to 10000 (got 0)");
     expect(message).toContain('API_THROTTLE_BURST_LIMIT: must be a whole number from 1 to 5000 (got "lots")');
     expect(message).toContain("alarmEmail: must be an email address");
   });
@@ -110,7 +110,7 @@ describe("stage settings from CDK context", () => {
       nag: "1",
     });
     expect(message).toContain('wafEnabled: must be true or false (got "yes")');
-    expect(message).toContain('wafGenerateRateLimit: must be a whole number from 10 to 2000000000 (got "5")');
+    expect(message).toContain("wafGenerateRateLimit: must be a whole number from 10 to 2000000000 (got 5)");
     expect(message).toContain('wafAnonymousIpList: must be one of block, count, off (got "allow")');
     expect(message).toContain("siteDomain: must be a lower-case host name such as otp.example.com");
     expect(message).toContain("siteCertificateArn: must be a certificate in us-east-1");
@@ -193,7 +193,9 @@ describe("function environment checked with the shared schema at synth time", ()
       stage: "prod",
       passthrough: { OTP_LENGTH: "3" },
     });
-    expect(() => validateFunctionEnvironment(environment)).toThrow(/OTP_LENGTH: must be from 4 to 10/);
+    expect(() => validateFunctionEnvironment(environment)).toThrow(
+      /OTP_LENGTH: must be a whole number from 4 to 10/,
+    );
   });
 
   it("refuses test numbers and a * origin in prod, and allows them locally", () => {

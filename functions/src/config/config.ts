@@ -322,11 +322,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): O
 
 // Building blocks for the dev server's and the CDK app's own schemas.
 export {
+  booleanFlag,
   ConfigError,
   commaList,
   decimal,
   describeIssues,
+  oneOf,
   optionalText,
+  optionalWhere,
   textOr,
   wholeNumber,
 } from "./variables.ts";

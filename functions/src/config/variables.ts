@@ -32,14 +32,31 @@ export function optionalWhere(ok: (raw: string) => boolean, message: string) {
   );
 }
 
+/** `true` or `false`; `fallback` when not set. */
+export function booleanFlag(fallback: boolean) {
+  return v.pipe(
+    textOr(String(fallback)),
+    v.picklist(["true", "false"], (issue) => `must be true or false (got "${issue.input}")`),
+    v.transform((raw) => raw === "true"),
+  );
+}
+
+/** One of `choices`; `fallback` when not set. */
+export function oneOf<const T extends readonly [string, ...string[]]>(choices: T, fallback: T[number]) {
+  return v.pipe(
+    textOr(fallback),
+    v.picklist(choices, (issue) => `must be one of ${choices.join(", ")} (got "${issue.input}")`),
+  );
+}
+
 function numberBetween(pattern: RegExp, kind: string, min: number, max: number, fallback: number) {
   return v.pipe(
     optionalText,
     v.transform((raw) => raw ?? String(fallback)),
     v.regex(pattern, (issue) => `must be ${kind} from ${min} to ${max} (got "${issue.input}")`),
     v.transform(Number),
-    v.minValue(min, (issue) => `must be from ${min} to ${max} (got ${issue.input})`),
-    v.maxValue(max, (issue) => `must be from ${min} to ${max} (got ${issue.input})`),
+    v.minValue(min, (issue) => `must be ${kind} from ${min} to ${max} (got ${issue.input})`),
+    v.maxValue(max, (issue) => `must be ${kind} from ${min} to ${max} (got ${issue.input})`),
   );
 }
 
