@@ -91,7 +91,10 @@ export function generateOutcome(result: ApiResult): GenerateOutcome {
     case "country_not_allowed":
       return {
         kind: "phone_error",
-        message: "Codes cannot be sent to phone numbers in this country. Use a number from another country.",
+        message:
+          result.details.country === "international"
+            ? "Codes cannot be sent to satellite phones or international network numbers. Use a mobile number."
+            : "Codes cannot be sent to phone numbers in this country. Use a number from another country.",
       };
     case "rate_limited": {
       const waitSeconds = numberField(result.details, "retryAfter") ?? result.retryAfterHeader ?? 30;

@@ -53,6 +53,13 @@ describe("generateOutcome", () => {
       kind: "phone_error",
       message: expect.stringContaining("in this country"),
     });
+    const international = generateOutcome(
+      apiError(403, { code: "country_not_allowed", message: "x", country: "international" }),
+    );
+    expect(international).toMatchObject({
+      kind: "phone_error",
+      message: expect.stringContaining("satellite phones"),
+    });
   });
 
   it.each([

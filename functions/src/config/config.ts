@@ -1,6 +1,6 @@
-import { isSupportedCountry } from "libphonenumber-js/mobile";
 import * as v from "valibot";
 import type { OtpLimits } from "../domain/limits.ts";
+import { isPhoneCountry } from "../domain/phone.ts";
 import {
   ConfigError,
   commaList,
@@ -36,7 +36,7 @@ const countryList = v.pipe(
   v.rawTransform(({ dataset, addIssue }) => {
     const countries = commaList(dataset.value).map((country) => country.toUpperCase());
     for (const country of countries) {
-      if (!/^[A-Z]{2}$/.test(country) || !isSupportedCountry(country)) {
+      if (!/^[A-Z]{2}$/.test(country) || !isPhoneCountry(country)) {
         addIssue({ message: `"${country}" is not an ISO 3166 alpha-2 country with phone numbers` });
       }
     }
@@ -105,7 +105,7 @@ const countryBudgets = v.pipe(
     const entries = /^\d+$/.test(dataset.value) ? [`*=${dataset.value}`] : commaList(dataset.value);
     for (const entry of entries) {
       const [country = "", amount = "", extra] = entry.split("=").map((part) => part.trim());
-      const known = country === "*" || (/^[A-Z]{2}$/.test(country) && isSupportedCountry(country));
+      const known = country === "*" || (/^[A-Z]{2}$/.test(country) && isPhoneCountry(country));
       if (extra !== undefined || !known || !/^\d{1,7}$/.test(amount)) {
         addIssue({ message: `"${entry}" is not of the form US=5000 or *=100 (a whole number per country)` });
         continue;

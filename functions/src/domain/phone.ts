@@ -1,5 +1,22 @@
-import { parsePhoneNumberFromString } from "libphonenumber-js/mobile";
+import {
+  type CountryCode,
+  isSupportedCountry,
+  type MetadataJson,
+  parsePhoneNumberFromString,
+} from "libphonenumber-js/core";
 import { OtpError } from "./errors.ts";
+import metadataJson from "./phone-metadata.json" with { type: "json" };
+
+/**
+ * libphonenumber's `mobile` metadata without its formatting rules, which the service never uses
+ * (`npm run phone-metadata` writes it; a test checks it against the installed library).
+ */
+const metadata = metadataJson as unknown as MetadataJson;
+
+/** Whether libphonenumber knows the phone numbers of an ISO 3166 alpha-2 country. */
+export function isPhoneCountry(country: string): boolean {
+  return isSupportedCountry(country as CountryCode, metadata);
+}
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 
@@ -40,7 +57,7 @@ export function parsePhone(input: string, policy: PhonePolicy): Phone {
   if (policy.testNumbers.has(input)) {
     return { e164: input, country: undefined, callingCode: undefined };
   }
-  const parsed = parsePhoneNumberFromString(input);
+  const parsed = parsePhoneNumberFromString(input, metadata);
   if (!parsed || parsed.number !== input) {
     throw invalidPhone("format", "This is not a phone number of any country.");
   }
@@ -51,9 +68,19 @@ export function parsePhone(input: string, policy: PhonePolicy): Phone {
     throw invalidPhone("not_mobile", "This is not a mobile number: codes are sent by SMS to mobiles only.");
   }
   const country = parsed.country;
-  if (policy.allowedCountries.length > 0 && (!country || !policy.allowedCountries.includes(country))) {
+  if (country === undefined) {
+    // +800, +808, +870, +881-883, +888, +979: universal toll-free, shared-cost and premium-rate
+    // numbers, satellite phones, international networks. None is an everyday phone, several bill
+    // the sender a premium, and with no country no budget, allow list or country rule applies.
+    throw new OtpError(
+      "country_not_allowed",
+      "Codes are not sent to numbers of international networks or satellite phones.",
+      { country: "international" },
+    );
+  }
+  if (policy.allowedCountries.length > 0 && !policy.allowedCountries.includes(country)) {
     throw new OtpError("country_not_allowed", "Codes cannot be sent to phone numbers in this country.", {
-      country: country ?? "unknown",
+      country,
     });
   }
   return { e164: input, country, callingCode: parsed.countryCallingCode };

@@ -1,7 +1,11 @@
 import fc from "fast-check";
+import { type MetadataJson, parsePhoneNumberFromString as parseWith } from "libphonenumber-js/core";
+import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js/mobile";
+import examples from "libphonenumber-js/mobile/examples";
 import { describe, expect, it } from "vitest";
 import { OtpError } from "../../src/domain/errors.ts";
 import { maskPhone, parsePhone } from "../../src/domain/phone.ts";
+import metadata from "../../src/domain/phone-metadata.json" with { type: "json" };
 
 const open = { allowedCountries: [], testNumbers: new Map<string, string>() };
 
@@ -83,6 +87,33 @@ describe("parsePhone", () => {
     expect(errorCode(() => parsePhone("+447400123456", policy))).toBe("country_not_allowed");
   });
 
+  it.each([
+    ["+881612345678", "satellite phone"],
+    ["+870773111632", "Inmarsat"],
+    ["+882161234567", "international network"],
+    ["+80012345678", "universal toll-free"],
+    ["+979123456789", "universal premium rate"],
+  ])("refuses %s (%s): a number of no country", (input) => {
+    try {
+      parsePhone(input, open);
+    } catch (error) {
+      expect(error).toBeInstanceOf(OtpError);
+      expect((error as OtpError).code).toBe("country_not_allowed");
+      expect((error as OtpError).details).toEqual({ country: "international" });
+      return;
+    }
+    expect.unreachable(`${input} was accepted`);
+  });
+
+  it("accepts every country's example mobile number", () => {
+    const refused = Object.entries(examples).filter(([country, national]) => {
+      const e164 = parsePhoneNumberFromString(national, country as CountryCode)?.number;
+      return e164 === undefined || errorCode(() => parsePhone(e164, open)) !== undefined;
+    });
+    expect(refused).toEqual([]);
+    expect(Object.keys(examples).length).toBeGreaterThan(200);
+  });
+
   it("accepts configured test numbers without metadata checks", () => {
     const policy = { allowedCountries: ["GB"], testNumbers: new Map([["+15005550006", "123456"]]) };
     expect(parsePhone("+15005550006", policy)).toEqual({
@@ -93,8 +124,39 @@ describe("parsePhone", () => {
   });
 });
 
+describe("the phone metadata (the library's mobile metadata without formatting rules)", () => {
+  const ours = metadata as unknown as MetadataJson;
+  const facts = (number: ReturnType<typeof parseWith>) =>
+    number && {
+      number: number.number,
+      country: number.country,
+      callingCode: number.countryCallingCode,
+      possible: number.isPossible(),
+      valid: number.isValid(),
+      type: number.getType(),
+    };
+
+  it("parses any number exactly as the library's mobile metadata does", () => {
+    const callingCodes = Object.keys(ours.country_calling_codes);
+    fc.assert(
+      fc.property(fc.constantFrom(...callingCodes), fc.stringMatching(/^\d{2,13}$/), (code, rest) => {
+        const input = `+${code}${rest}`;
+        expect(facts(parseWith(input, ours))).toEqual(facts(parsePhoneNumberFromString(input)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("parses every country's example mobile number as the library does", () => {
+    for (const [country, national] of Object.entries(examples)) {
+      const e164 = parsePhoneNumberFromString(national, country as CountryCode)?.number ?? "";
+      expect(facts(parseWith(e164, ours)), country).toEqual(facts(parsePhoneNumberFromString(e164)));
+    }
+  });
+});
+
 describe("maskPhone", () => {
-  it("masks like the design says", () => {
+  it("masks +14155550123 as +1415*****23", () => {
     expect(maskPhone("+14155550123")).toBe("+1415*****23");
   });
 
