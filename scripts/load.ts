@@ -126,6 +126,12 @@ try {
       first.heapBytes / MiB,
       `MiB / ${(last.heapBytes / MiB).toFixed(1)} MiB`,
     );
+    // Where RSS grows: the embedded DynamoDB keeps every item as Buffers, outside the heap.
+    report.add(
+      "server external memory at start / end",
+      first.externalBytes / MiB,
+      `MiB / ${(last.externalBytes / MiB).toFixed(1)} MiB`,
+    );
   }
   report.add(
     "heap growth, second to last third of the run",

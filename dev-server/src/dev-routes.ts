@@ -54,11 +54,13 @@ export function registerDevRoutes(
   // Memory of the whole server and of each function's worker (`npm run load` reports it).
   app.get("/_dev/stats", async (_request, reply) => {
     reply.header("cache-control", "no-store");
-    const { rss, heapUsed } = process.memoryUsage();
+    const { rss, heapUsed, external } = process.memoryUsage();
     const heaps = await options.functionHeaps();
     return {
       rssBytes: rss,
       heapUsedBytes: heapUsed,
+      // Buffers outside the heap: among them the embedded DynamoDB's stored items.
+      externalBytes: external,
       functions: Object.fromEntries(
         Object.entries(heaps).map(([name, bytes]) => [name, { heapUsedBytes: bytes ?? null }]),
       ),

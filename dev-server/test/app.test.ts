@@ -465,6 +465,7 @@ describe("dev-only routes", () => {
       const stats = response.json();
       expect(stats.rssBytes).toBeGreaterThanOrEqual(stats.heapUsedBytes);
       expect(stats.heapUsedBytes).toBeGreaterThan(0);
+      expect(stats.externalBytes).toBeGreaterThan(0);
       expect(stats.functions).toEqual({
         generate: { heapUsedBytes: 7_000_000 },
         validate: { heapUsedBytes: null },

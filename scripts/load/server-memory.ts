@@ -5,11 +5,14 @@ export interface MemorySample {
   readonly rssBytes: number;
   /** The server's heap and every function worker's, added up. */
   readonly heapBytes: number;
+  /** Buffers outside the heap: mostly the embedded DynamoDB's stored items. */
+  readonly externalBytes: number;
 }
 
 interface Stats {
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
+  readonly externalBytes: number;
   readonly functions: Record<string, { readonly heapUsedBytes: number | null }>;
 }
 
@@ -18,7 +21,12 @@ export async function readServerMemory(baseUrl: string, atSeconds: number): Prom
   if (!response.ok) throw new Error(`GET /_dev/stats answered ${response.status}`);
   const stats = (await response.json()) as Stats;
   const functions = Object.values(stats.functions).reduce((sum, fn) => sum + (fn.heapUsedBytes ?? 0), 0);
-  return { atSeconds, rssBytes: stats.rssBytes, heapBytes: stats.heapUsedBytes + functions };
+  return {
+    atSeconds,
+    rssBytes: stats.rssBytes,
+    heapBytes: stats.heapUsedBytes + functions,
+    externalBytes: stats.externalBytes,
+  };
 }
 
 /**

@@ -5,6 +5,7 @@ const sample = (atSeconds: number, heapMiB: number): MemorySample => ({
   atSeconds,
   rssBytes: 0,
   heapBytes: heapMiB * 1024 * 1024,
+  externalBytes: 0,
 });
 
 describe("heap growth of a load run", () => {
