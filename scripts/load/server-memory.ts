@@ -5,6 +5,8 @@ export interface MemorySample {
   readonly rssBytes: number;
   /** The server's heap and every function worker's, added up. */
   readonly heapBytes: number;
+  /** The function workers' heaps alone: the service, without the emulators and the inbox. */
+  readonly functionsHeapBytes: number;
   /** Buffers outside the heap: mostly the embedded DynamoDB's stored items. */
   readonly externalBytes: number;
 }
@@ -25,6 +27,7 @@ export async function readServerMemory(baseUrl: string, atSeconds: number): Prom
     atSeconds,
     rssBytes: stats.rssBytes,
     heapBytes: stats.heapUsedBytes + functions,
+    functionsHeapBytes: functions,
     externalBytes: stats.externalBytes,
   };
 }
@@ -34,11 +37,15 @@ export async function readServerMemory(baseUrl: string, atSeconds: number): Prom
  * 3-minute run), as a fraction: the mean of each third's samples, so one garbage collection more
  * or less in either does not decide it.
  */
-export function heapGrowth(samples: readonly MemorySample[], runSeconds: number): number {
+export function heapGrowth(
+  samples: readonly MemorySample[],
+  runSeconds: number,
+  heapOf: (sample: MemorySample) => number = (sample) => sample.heapBytes,
+): number {
   const mean = (from: number, to: number) => {
     const inside = samples.filter((sample) => sample.atSeconds >= from && sample.atSeconds <= to);
     if (inside.length === 0) throw new Error(`no memory sample between ${from} s and ${to} s`);
-    return inside.reduce((sum, sample) => sum + sample.heapBytes, 0) / inside.length;
+    return inside.reduce((sum, sample) => sum + heapOf(sample), 0) / inside.length;
   };
   const third = runSeconds / 3;
   const second = mean(third, 2 * third);

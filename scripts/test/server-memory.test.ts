@@ -5,6 +5,7 @@ const sample = (atSeconds: number, heapMiB: number): MemorySample => ({
   atSeconds,
   rssBytes: 0,
   heapBytes: heapMiB * 1024 * 1024,
+  functionsHeapBytes: (heapMiB / 2) * 1024 * 1024,
   externalBytes: 0,
 });
 
@@ -21,6 +22,7 @@ describe("heap growth of a load run", () => {
       sample(180, 220),
     ];
     expect(heapGrowth(samples, 180)).toBeCloseTo((220 - 200) / 200, 5);
+    expect(heapGrowth(samples, 180, (one) => one.functionsHeapBytes)).toBeCloseTo((110 - 100) / 100, 5);
   });
 
   it("refuses a run with no sample in a third", () => {
