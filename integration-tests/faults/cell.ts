@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { CreateTableCommand, DeleteTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { bodyOf, generateEvent, validateEvent } from "#test-support/api-gateway-event";
-import { type ProxiedCall, startFaultProxy } from "#test-support/fault-proxy";
+import { type FaultProxy, type ProxiedCall, startFaultProxy } from "#test-support/fault-proxy";
 import { codeFrom, freshPhone, handlersFor, ManualClock } from "../otp/harness.ts";
 import type { TestStack } from "../support/stack.ts";
 import {
@@ -40,14 +40,10 @@ export interface CellResult {
   readonly spec: CellSpec;
   /** The faulted request's answer. */
   readonly answer: Answer;
-  /** How many calls the fault failed. */
-  readonly fired: number;
   /** The user's moves after the faulted request, until verified. */
   readonly recovery: string;
   /** Counts minus what really happened (sends answered 202, codes answered 200), where they differ. */
   readonly drift: Readonly<Record<string, number>>;
-  /** Codes compared by validate (answered 200 or 403) over the whole cell. */
-  readonly evaluations: number;
   /** SMS that went out on a publish whose answer was lost, for a request answered with a failure. */
   readonly smsDespiteFailure: number;
   /** Broken invariants; empty when the cell holds. */
@@ -112,13 +108,14 @@ class Cell {
   readonly #clock: ManualClock;
   readonly #sms: SmsCollector;
   readonly #phone = freshPhone();
-  readonly problems: string[] = [];
-  readonly moves: string[] = [];
-  sent = 0;
-  verified = 0;
-  evaluations = 0;
+  readonly #problems: string[] = [];
+  readonly #moves: string[] = [];
+  #sent = 0;
+  #verified = 0;
+  /** Codes compared by validate (answered 200 or 403) over the whole cell. */
+  #evaluations = 0;
   /** SMS the proxy let through while losing SNS's answer. */
-  lostPublishes = 0;
+  #lostPublishes = 0;
 
   constructor(spec: CellSpec, handlers: Handlers, clock: ManualClock, sms: SmsCollector) {
     this.#spec = spec;
@@ -127,17 +124,14 @@ class Cell {
     this.#sms = sms;
   }
 
-  async run(
-    proxy: Awaited<ReturnType<typeof startFaultProxy>>,
-    read: (pk: string) => Promise<Record<string, unknown>>,
-  ): Promise<CellResult> {
+  async run(proxy: FaultProxy, read: (pk: string) => Promise<Record<string, unknown>>): Promise<CellResult> {
     const { site, kind, lasting } = this.#spec;
 
     // Reach the call.
     let firstCode = "";
     if (site.scenario !== "send" && site.scenario !== "failed send") {
-      this.#expect("the first send", await this.generate(), 202);
-      firstCode = await this.latestCode();
+      this.#expect("the first send", await this.#generate(), 202);
+      firstCode = await this.#latestCode();
     }
     if (site.scenario === "failed resend") this.#clock.advance(COOLDOWN_SECONDS + 1);
     if (site.scenario === "expired code") this.#clock.advance(TTL_SECONDS + 1);
@@ -157,40 +151,40 @@ class Cell {
     // The faulted request, then the fault heals.
     const faulted =
       site.flow === "generate"
-        ? await this.generate()
-        : await this.validate(site.scenario === "wrong code" ? wrongCode(firstCode) : firstCode);
+        ? await this.#generate()
+        : await this.#validate(site.scenario === "wrong code" ? wrongCode(firstCode) : firstCode);
     const fired = rule.fired;
     if (!rule.healed)
-      this.problems.push(`the fault fired ${fired} of ${times} times: the call was not reached`);
+      this.#problems.push(`the fault fired ${fired} of ${times} times: the call was not reached`);
     rule.disarm();
-    if (site.operation === "Publish" && kind === "answer lost") this.lostPublishes = fired;
+    if (site.operation === "Publish" && kind === "answer lost") this.#lostPublishes = fired;
 
     // 502 or 503 when the call failed, the normal answer when the SDK's retry absorbed the fault.
     const expected = lasting === "once" ? site.normal : site.failsAs;
     this.#expect("the faulted request", faulted, expected);
     if (faulted.status === 502 && faulted.code !== "sms_send_failed")
-      this.problems.push(`502 ${faulted.code}`);
+      this.#problems.push(`502 ${faulted.code}`);
     if (faulted.status === 503 && faulted.code !== "service_unavailable")
-      this.problems.push(`503 ${faulted.code}`);
-    if (faulted.ms >= ANSWER_BOUND_MS) this.problems.push(`answered after ${Math.round(faulted.ms)} ms`);
+      this.#problems.push(`503 ${faulted.code}`);
+    if (faulted.ms >= ANSWER_BOUND_MS) this.#problems.push(`answered after ${Math.round(faulted.ms)} ms`);
 
     await this.#recover(faulted, firstCode);
 
     if (site.flow === "validate") {
       // Guess until refused: whatever failed, a code is compared at most OTP_MAX_ATTEMPTS times.
       for (let guess = 0; guess <= MAX_ATTEMPTS; guess++) {
-        if ((await this.validate(wrongCode(firstCode))).code !== "invalid_code") break;
+        if ((await this.#validate(wrongCode(firstCode))).code !== "invalid_code") break;
       }
-      if (this.evaluations > MAX_ATTEMPTS)
-        this.problems.push(`${this.evaluations} codes compared, at most ${MAX_ATTEMPTS}`);
+      if (this.#evaluations > MAX_ATTEMPTS)
+        this.#problems.push(`${this.#evaluations} codes compared, at most ${MAX_ATTEMPTS}`);
       if (site.scenario === "wrong code") {
         // Only attempts DynamoDB applied may be lost to the user; the lock then holds for the right code.
         const applied = kind === "answer lost" ? fired : 0;
-        if (this.evaluations < MAX_ATTEMPTS - applied)
-          this.problems.push(`only ${this.evaluations} codes compared: the fault took attempts`);
+        if (this.#evaluations < MAX_ATTEMPTS - applied)
+          this.#problems.push(`only ${this.#evaluations} codes compared: the fault took attempts`);
         this.#expect(
           "the right code after the guesses",
-          await this.validate(firstCode),
+          await this.#validate(firstCode),
           429,
           "too_many_attempts",
         );
@@ -199,42 +193,40 @@ class Cell {
 
     // No SMS the user was not told about, beyond those of a publish whose answer was lost.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const expectedSms = this.sent + this.lostPublishes;
+    const expectedSms = this.#sent + this.#lostPublishes;
     const extraSms = this.#sms.count(this.#phone) - expectedSms;
-    if (extraSms !== 0) this.problems.push(`${extraSms} SMS besides the ${expectedSms} expected`);
+    if (extraSms !== 0) this.#problems.push(`${extraSms} SMS besides the ${expectedSms} expected`);
 
     const drift = await this.#drift(proxy.calls, read);
     this.#checkDrift(drift);
     return {
       spec: this.#spec,
       answer: faulted,
-      fired,
-      recovery: this.moves.join(" → "),
+      recovery: this.#moves.join(" → "),
       drift,
-      evaluations: this.evaluations,
-      smsDespiteFailure: faulted.status === 202 ? 0 : this.lostPublishes,
-      problems: this.problems,
+      smsDespiteFailure: faulted.status === 202 ? 0 : this.#lostPublishes,
+      problems: this.#problems,
     };
   }
 
-  async generate(): Promise<Answer> {
+  async #generate(): Promise<Answer> {
     const seen = await this.#timed(() =>
       this.#handlers.generate(generateEvent(this.#phone, { sourceIp: SOURCE_IP })),
     );
-    if (seen.status === 202) this.sent++;
+    if (seen.status === 202) this.#sent++;
     return seen;
   }
 
-  async validate(code: string): Promise<Answer> {
+  async #validate(code: string): Promise<Answer> {
     const seen = await this.#timed(() => this.#handlers.validate(validateEvent(this.#phone, code)));
-    if (seen.status === 200) this.verified++;
-    if (seen.status === 200 || seen.code === "invalid_code") this.evaluations++;
+    if (seen.status === 200) this.#verified++;
+    if (seen.status === 200 || seen.code === "invalid_code") this.#evaluations++;
     return seen;
   }
 
   /** The code of the latest SMS, once every SMS expected so far has arrived. */
-  async latestCode(): Promise<string> {
-    return codeFrom(await this.#sms.latest(this.#phone, this.sent + this.lostPublishes));
+  async #latestCode(): Promise<string> {
+    return codeFrom(await this.#sms.latest(this.#phone, this.#sent + this.#lostPublishes));
   }
 
   async #timed(call: () => Promise<{ statusCode: number; body: string }>): Promise<Answer> {
@@ -253,31 +245,31 @@ class Cell {
 
   #expect(what: string, seen: Answer, status: number, code?: string): boolean {
     const met = seen.status === status && (code === undefined || seen.code === code);
-    if (!met) this.problems.push(`${what}: ${describe(seen)}, expected ${status}${code ? ` ${code}` : ""}`);
+    if (!met) this.#problems.push(`${what}: ${describe(seen)}, expected ${status}${code ? ` ${code}` : ""}`);
     return met;
   }
 
   async #move(what: "generate" | "validate", code = ""): Promise<Answer> {
-    const seen = what === "generate" ? await this.generate() : await this.validate(code);
-    this.moves.push(`${what} ${describe(seen)}`);
+    const seen = what === "generate" ? await this.#generate() : await this.#validate(code);
+    this.#moves.push(`${what} ${describe(seen)}`);
     return seen;
   }
 
   /** A new code by SMS, and that code verifies. */
   async #sendAndVerify(): Promise<void> {
     if (this.#expect("the retry", await this.#move("generate"), 202))
-      this.#expect("the code of its SMS", await this.#move("validate", await this.latestCode()), 200);
+      this.#expect("the code of its SMS", await this.#move("validate", await this.#latestCode()), 200);
   }
 
   /** Waits out a cooldown the retry was refused with (only where the cell's aftermath says so). */
   async #pastCooldown(): Promise<void> {
     const refused = await this.#move("generate");
     if (this.#expect("the retry", refused, 429, "rate_limited") && refused.reason !== "resend_cooldown")
-      this.problems.push(`the retry was refused for ${refused.reason}, not the cooldown`);
+      this.#problems.push(`the retry was refused for ${refused.reason}, not the cooldown`);
     if ((refused.retryAfter ?? Number.POSITIVE_INFINITY) > COOLDOWN_SECONDS)
-      this.problems.push(`retryAfter ${refused.retryAfter} is longer than the cooldown`);
+      this.#problems.push(`retryAfter ${refused.retryAfter} is longer than the cooldown`);
     this.#clock.advance(COOLDOWN_SECONDS + 1);
-    this.moves.push(`${COOLDOWN_SECONDS + 1} s later`);
+    this.#moves.push(`${COOLDOWN_SECONDS + 1} s later`);
   }
 
   /** The user's next moves until verified: one retry, at once, unless the aftermath says otherwise. */
@@ -286,17 +278,17 @@ class Cell {
     const aftermath = aftermathOf(site, kind, lasting);
     if (site.flow === "generate") {
       if (faulted.status === 202) {
-        this.#expect("the code of its SMS", await this.#move("validate", await this.latestCode()), 200);
+        this.#expect("the code of its SMS", await this.#move("validate", await this.#latestCode()), 200);
         return;
       }
-      if (this.lostPublishes > 0) {
+      if (this.#lostPublishes > 0) {
         // The ambiguous case: the SMS went out, the client was told it failed, and its code is void.
-        const code = await this.latestCode();
+        const code = await this.#latestCode();
         this.#expect("the SMS the client was told failed", await this.#move("validate", code), 410);
       }
       if (site.scenario === "refused resend") {
         this.#clock.advance(COOLDOWN_SECONDS + 1);
-        this.moves.push(`${COOLDOWN_SECONDS + 1} s later`);
+        this.#moves.push(`${COOLDOWN_SECONDS + 1} s later`);
       }
       if (aftermath === "cooldown") await this.#pastCooldown();
       await this.#sendAndVerify();
@@ -329,14 +321,14 @@ class Cell {
     const note = (name: string, actual: number, expected: number) => {
       if (actual !== expected) drift[name] = actual - expected;
     };
-    note("IP", count(await read(`IP#${SOURCE_IP}#${window}`), "sends"), this.sent);
-    note("PHONE", count(await read(`PHONE#${this.#phone}`), `sends_${window}`), this.sent);
-    note("GLOBAL", count(await read(`GLOBAL#${window}#0`), "sends"), this.sent);
+    note("IP", count(await read(`IP#${SOURCE_IP}#${window}`), "sends"), this.#sent);
+    note("PHONE", count(await read(`PHONE#${this.#phone}`), `sends_${window}`), this.#sent);
+    note("GLOBAL", count(await read(`GLOBAL#${window}#0`), "sends"), this.#sent);
     for (const scope of ["RANGE", "COUNTRY"]) {
       const key = keyOf(scope);
       const item = key ? await read(key) : {};
-      note(scope, count(item, `sends_${window}`), this.sent);
-      note(`${scope} verified`, count(item, `verified_${window}`), this.verified);
+      note(scope, count(item, `sends_${window}`), this.#sent);
+      note(`${scope} verified`, count(item, `verified_${window}`), this.#verified);
     }
     return drift;
   }
@@ -351,8 +343,8 @@ class Cell {
     const excused = kind === "answer lost" || (lasting === "every attempt" && site.undoes === true);
     for (const [counter, difference] of Object.entries(drift)) {
       if (counter.endsWith("verified")) continue;
-      if (difference < 0) this.problems.push(`${counter} counts ${-difference} fewer sends than were made`);
-      else if (!excused) this.problems.push(`${counter} counts ${difference} more sends than were made`);
+      if (difference < 0) this.#problems.push(`${counter} counts ${-difference} fewer sends than were made`);
+      else if (!excused) this.#problems.push(`${counter} counts ${difference} more sends than were made`);
     }
   }
 }
