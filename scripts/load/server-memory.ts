@@ -3,13 +3,14 @@ export interface MemorySample {
   /** Seconds since the load started. */
   readonly atSeconds: number;
   readonly rssBytes: number;
-  /** The server's heap and every function worker's, added up. */
-  readonly heapBytes: number;
-  /** The function workers' heaps alone: the service, without the emulators and the inbox. */
-  readonly functionsHeapBytes: number;
   /** Buffers outside the heap: mostly the embedded DynamoDB's stored items. */
   readonly externalBytes: number;
+  /** Heap in use per isolate: `server` (the dev server's own, emulators included) and each function's. */
+  readonly heaps: Readonly<Record<string, number>>;
 }
+
+/** The isolate of the dev server itself in `MemorySample.heaps`; the others are functions. */
+export const SERVER_ISOLATE = "server";
 
 interface Stats {
   readonly rssBytes: number;
@@ -22,32 +23,41 @@ export async function readServerMemory(baseUrl: string, atSeconds: number): Prom
   const response = await fetch(new URL("/_dev/stats", baseUrl));
   if (!response.ok) throw new Error(`GET /_dev/stats answered ${response.status}`);
   const stats = (await response.json()) as Stats;
-  const functions = Object.values(stats.functions).reduce((sum, fn) => sum + (fn.heapUsedBytes ?? 0), 0);
-  return {
-    atSeconds,
-    rssBytes: stats.rssBytes,
-    heapBytes: stats.heapUsedBytes + functions,
-    functionsHeapBytes: functions,
-    externalBytes: stats.externalBytes,
-  };
+  const heaps: Record<string, number> = { [SERVER_ISOLATE]: stats.heapUsedBytes };
+  for (const [name, { heapUsedBytes }] of Object.entries(stats.functions)) {
+    if (heapUsedBytes !== null) heaps[name] = heapUsedBytes;
+  }
+  return { atSeconds, rssBytes: stats.rssBytes, externalBytes: stats.externalBytes, heaps };
+}
+
+/** Every isolate's heap in use at that moment, added up. */
+export function totalHeap(sample: MemorySample): number {
+  return Object.values(sample.heaps).reduce((sum, bytes) => sum + bytes, 0);
 }
 
 /**
- * Heap growth from the second third of a run to its last (the second and the last minute of a
- * 3-minute run), as a fraction: the mean of each third's samples, so one garbage collection more
- * or less in either does not decide it.
+ * Growth of the live heap from the second third of a run to its last (the second and the last
+ * minute of a 3-minute run), as a fraction. The live heap of a stretch is each isolate's lowest
+ * reading in it, what its garbage collections leave, added up: the readings themselves swing by a
+ * factor of two between collections, so their means move with where the collections fall.
  */
 export function heapGrowth(
   samples: readonly MemorySample[],
   runSeconds: number,
-  heapOf: (sample: MemorySample) => number = (sample) => sample.heapBytes,
+  counts: (isolate: string) => boolean = () => true,
 ): number {
-  const mean = (from: number, to: number) => {
+  const live = (from: number, to: number) => {
     const inside = samples.filter((sample) => sample.atSeconds >= from && sample.atSeconds <= to);
     if (inside.length === 0) throw new Error(`no memory sample between ${from} s and ${to} s`);
-    return inside.reduce((sum, sample) => sum + heapOf(sample), 0) / inside.length;
+    const lowest = new Map<string, number>();
+    for (const sample of inside) {
+      for (const [isolate, bytes] of Object.entries(sample.heaps)) {
+        if (counts(isolate)) lowest.set(isolate, Math.min(bytes, lowest.get(isolate) ?? bytes));
+      }
+    }
+    return [...lowest.values()].reduce((sum, bytes) => sum + bytes, 0);
   };
   const third = runSeconds / 3;
-  const second = mean(third, 2 * third);
-  return (mean(2 * third, runSeconds) - second) / second;
+  const second = live(third, 2 * third);
+  return (live(2 * third, runSeconds) - second) / second;
 }
