@@ -14,8 +14,9 @@ export const LEGEND = [
 function marks(result: CellResult): string {
   const marked: string[] = [];
   if (result.smsDespiteFailure > 0) marked.push("A");
-  if (result.recovery.includes("resend_cooldown")) marked.push("C");
-  if (result.recovery.includes("code_expired") && result.spec.site.scenario === "right code")
+  // A used-up code waits out a cooldown too, before the new one: that is U, not C.
+  if (result.spec.site.flow === "generate" && result.recovery.includes("resend_cooldown")) marked.push("C");
+  if (result.spec.site.scenario === "right code" && result.recovery.includes("code_expired"))
     marked.push("U");
   const sends = Object.entries(result.drift).filter(([counter]) => !counter.endsWith("verified"));
   const extra = Math.max(0, ...sends.map(([, difference]) => difference));
