@@ -19,6 +19,7 @@ export default defineConfig({
             "dev-server/test/**/*.test.ts",
             "local-aws/test/**/*.test.ts",
             "scripts/test/**/*.test.ts",
+            "test-support/test/**/*.test.ts",
             "web/test/**/*.test.ts",
           ],
           environment: "node",

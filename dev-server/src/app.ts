@@ -15,6 +15,8 @@ export interface DevAppOptions extends Omit<GatewayOptions, "routes"> {
   readonly ready?: () => boolean;
   /** Cloudflare Turnstile's site key for the page's `/config.json`, when one is configured. */
   readonly turnstileSiteKey?: string | undefined;
+  /** Each function's heap in use (`GET /_dev/stats`); none by default. */
+  readonly functionHeaps?: () => Promise<Readonly<Record<string, number | undefined>>>;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function devServerApp(app: FastifyInstance, options: DevAppOptions)
     inbox: options.inbox,
     ready: options.ready ?? (() => true),
     turnstileSiteKey: options.turnstileSiteKey,
+    functionHeaps: options.functionHeaps ?? (async () => ({})),
   });
   await registerPage(app, options.webRoot);
 }

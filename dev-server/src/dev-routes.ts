@@ -29,7 +29,7 @@ const PLACEHOLDER_PAGE = `<!doctype html>
 `;
 
 /**
- * The dev-only routes, never deployed: health, the SMS inbox as JSON, as a page and as a
+ * The dev-only routes, never deployed: health, memory, the SMS inbox as JSON, as a page and as a
  * server-sent event stream, and the page's same-origin config.
  */
 export function registerDevRoutes(
@@ -38,6 +38,7 @@ export function registerDevRoutes(
     readonly inbox: SmsInbox | undefined;
     readonly ready: () => boolean;
     readonly turnstileSiteKey: string | undefined;
+    readonly functionHeaps: () => Promise<Readonly<Record<string, number | undefined>>>;
   },
 ): void {
   const { inbox } = options;
@@ -48,6 +49,22 @@ export function registerDevRoutes(
   app.get("/health", async (_request, reply) => {
     reply.header("cache-control", "no-store");
     return options.ready() ? { status: "ok" } : reply.code(503).send({ status: "starting" });
+  });
+
+  // Memory of the whole server and of each function's worker (`npm run load` reports it).
+  app.get("/_dev/stats", async (_request, reply) => {
+    reply.header("cache-control", "no-store");
+    const { rss, heapUsed, external } = process.memoryUsage();
+    const heaps = await options.functionHeaps();
+    return {
+      rssBytes: rss,
+      heapUsedBytes: heapUsed,
+      // Buffers outside the heap: among them the embedded DynamoDB's stored items.
+      externalBytes: external,
+      functions: Object.fromEntries(
+        Object.entries(heaps).map(([name, bytes]) => [name, { heapUsedBytes: bytes ?? null }]),
+      ),
+    };
   });
 
   app.get("/_dev/sms", async (request, reply) => {

@@ -16,7 +16,7 @@ export interface LocalStack {
   readonly embedded: boolean;
   readonly resources: LocalResources;
   readonly accountId: string;
-  /** Every SMS captured since boot. */
+  /** The latest SMS captured since boot. */
   readonly inbox: SmsInbox;
   stop(): Promise<void>;
 }

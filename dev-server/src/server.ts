@@ -117,6 +117,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       webRoot,
       ready: () => functions.ready,
       turnstileSiteKey: config.page.turnstileSiteKey,
+      functionHeaps: () => functions.heapUsedBytes(),
       log,
     });
     try {

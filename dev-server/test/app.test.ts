@@ -454,6 +454,27 @@ describe("dev-only routes", () => {
     }
   });
 
+  it("answers GET /_dev/stats with the server's memory and each function's heap", async () => {
+    const measured = await recordingApp({
+      functionHeaps: async () => ({ generate: 7_000_000, validate: undefined }),
+    });
+    try {
+      const response = await measured.app.inject({ method: "GET", url: "/_dev/stats" });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers["cache-control"]).toBe("no-store");
+      const stats = response.json();
+      expect(stats.rssBytes).toBeGreaterThanOrEqual(stats.heapUsedBytes);
+      expect(stats.heapUsedBytes).toBeGreaterThan(0);
+      expect(stats.externalBytes).toBeGreaterThan(0);
+      expect(stats.functions).toEqual({
+        generate: { heapUsedBytes: 7_000_000 },
+        validate: { heapUsedBytes: null },
+      });
+    } finally {
+      await measured.app.close();
+    }
+  });
+
   it("points the page at its own origin with /config.json", async () => {
     const response = await rec.app.inject({ method: "GET", url: "/config.json" });
     expect(response.json()).toEqual({ apiUrl: "" });

@@ -25,6 +25,17 @@ describe("the SMS inbox", () => {
     expect(inbox.list({ afterId: 2 }).map((message) => message.message)).toEqual(["third"]);
   });
 
+  it("keeps the latest messages up to its capacity, with ids that keep counting", () => {
+    const inbox = new SmsInbox(3);
+    for (let n = 1; n <= 5; n++) inbox.add({ ...SMS, message: `sms ${n}` });
+    expect(inbox.list().map((message) => [message.id, message.message])).toEqual([
+      [3, "sms 3"],
+      [4, "sms 4"],
+      [5, "sms 5"],
+    ]);
+    expect(inbox.list({ afterId: 4 }).map((message) => message.id)).toEqual([5]);
+  });
+
   it("is filled by the poller, leaving out what was sent before boot and reporting an outage once", async () => {
     const batches: (CapturedSms[] | Error)[] = [
       [

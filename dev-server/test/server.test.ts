@@ -97,6 +97,22 @@ describe("the dev server over real HTTP", () => {
     expect(media.status).toBe(415);
   });
 
+  it("reports the server's memory and each running function's heap at /_dev/stats", async () => {
+    const response = await fetch(`${alpha.url}/_dev/stats`);
+    expect(response.status).toBe(200);
+    const stats = (await response.json()) as {
+      rssBytes: number;
+      heapUsedBytes: number;
+      functions: Record<string, { heapUsedBytes: number }>;
+    };
+    expect(stats.rssBytes).toBeGreaterThan(stats.heapUsedBytes);
+    expect(Object.keys(stats.functions).sort()).toEqual(["generate", "validate"]);
+    for (const { heapUsedBytes } of Object.values(stats.functions)) {
+      expect(heapUsedBytes).toBeGreaterThan(1_000_000);
+      expect(heapUsedBytes).toBeLessThan(stats.rssBytes);
+    }
+  });
+
   it("serves the built page, its assets and a same-origin config", async () => {
     const page = await fetch(`${alpha.url}/`);
     expect(page.status).toBe(200);

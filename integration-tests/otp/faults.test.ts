@@ -1,8 +1,9 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bodyOf, generateEvent, validateEvent } from "#test-support/api-gateway-event";
+import { type FaultProxy, startFaultProxy } from "#test-support/fault-proxy";
 import { createTestStack, type TestStack } from "../support/stack.ts";
-import { freshPhone, handlersFor, scanTable } from "./harness.ts";
+import { codeFrom, freshPhone, handlersFor, scanTable } from "./harness.ts";
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -97,5 +98,75 @@ describe("an unreachable or stalled DynamoDB", () => {
     const result = await handlers.validate(validateEvent(freshPhone(), "123456"));
     expect(result.statusCode).toBe(503);
     expect(bodyOf(result).error?.code).toBe("service_unavailable");
+  });
+});
+
+describe("a write DynamoDB applied but whose answer was lost, which the SDK retries", () => {
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    proxy = await startFaultProxy(stack.endpoint);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+  const throughProxy = () => handlersFor(stack, { AWS_ENDPOINT_URL: proxy.endpoint });
+  const smsCode = async (phone: string) =>
+    codeFrom((await stack.outbox.waitFor((m) => m.phone === phone, { timeoutMs: 5000 })).message);
+
+  it("the phone write: the retry is known as the same send (202, one SMS), not refused by its own cooldown", async () => {
+    const handlers = await throughProxy();
+    const phone = freshPhone();
+    const rule = proxy.arm({ operation: "UpdateItem", item: "PHONE", fault: { kind: "lose-answer" } });
+    const sent = await handlers.generate(generateEvent(phone));
+    expect(rule.fired).toBe(1);
+    expect(sent.statusCode).toBe(202);
+    expect((await handlers.validate(validateEvent(phone, await smsCode(phone)))).statusCode).toBe(200);
+  });
+
+  it("the phone write, then a failed SMS: the unsent code is dropped and the retry works at once", async () => {
+    const handlers = await throughProxy();
+    const phone = freshPhone();
+    proxy.arm({ operation: "UpdateItem", item: "PHONE", fault: { kind: "lose-answer" } });
+    proxy.arm({ operation: "Publish", times: 2, fault: { kind: "status", status: 500 } });
+    expect((await handlers.generate(generateEvent(phone))).statusCode).toBe(502);
+    const phoneItem = (await scanTable(stack)).find((item) => item.pk === `PHONE#${phone}`);
+    expect(phoneItem?.codeHash).toBeUndefined();
+    expect((await handlers.generate(generateEvent(phone))).statusCode).toBe(202);
+    expect((await handlers.validate(validateEvent(phone, await smsCode(phone)))).statusCode).toBe(200);
+  });
+
+  it("consuming the code: the retry is known as the same validation (200), and the code stays single use", async () => {
+    const handlers = await throughProxy();
+    const phone = freshPhone();
+    await handlers.generate(generateEvent(phone));
+    const code = await smsCode(phone);
+    // The 1st UpdateItem on PHONE counts the attempt, the 2nd consumes the code.
+    const rule = proxy.arm({
+      operation: "UpdateItem",
+      item: "PHONE",
+      occurrence: 2,
+      fault: { kind: "lose-answer" },
+    });
+    expect((await handlers.validate(validateEvent(phone, code))).statusCode).toBe(200);
+    expect(rule.fired).toBe(1);
+    expect((await handlers.validate(validateEvent(phone, code))).statusCode).toBe(410);
+  });
+
+  it("giving a count back: given back once, not twice", async () => {
+    const handlers = await throughProxy();
+    const phone = freshPhone();
+    const sourceIp = "198.51.100.91";
+    expect((await handlers.generate(generateEvent(phone, { sourceIp }))).statusCode).toBe(202);
+    // Inside the cooldown: refused, and the source's count (the 2nd UpdateItem on IP) is given back.
+    const rule = proxy.arm({
+      operation: "UpdateItem",
+      item: "IP",
+      occurrence: 2,
+      fault: { kind: "lose-answer" },
+    });
+    expect((await handlers.generate(generateEvent(phone, { sourceIp }))).statusCode).toBe(429);
+    expect(rule.fired).toBe(1);
+    const counter = (await scanTable(stack)).find((item) => String(item.pk).startsWith(`IP#${sourceIp}#`));
+    expect(counter?.sends).toBe(1);
   });
 });

@@ -136,6 +136,14 @@ export class FunctionSet {
     }
   }
 
+  /** Each function's heap in use, in bytes (undefined for one that is not running). */
+  async heapUsedBytes(): Promise<Record<string, number | undefined>> {
+    const entries = await Promise.all(
+      [...this.#functions].map(async ([name, fn]) => [name, await fn.heapUsedBytes()] as const),
+    );
+    return Object.fromEntries(entries);
+  }
+
   /** Requests still waiting for the cold starts get a 502 instead of waiting forever. */
   abandonWaiting(): void {
     this.#markReady(false);

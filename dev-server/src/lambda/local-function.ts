@@ -136,6 +136,17 @@ class Sandbox {
     if (this.#pending.size === 0) await this.stop();
   }
 
+  /** Bytes of the function's JavaScript heap in use; undefined while it starts or once it is gone. */
+  async heapUsedBytes(): Promise<number | undefined> {
+    if (!this.alive) return undefined;
+    try {
+      return (await this.#worker.getHeapStatistics()).used_heap_size;
+    } catch {
+      // Not running yet, or exiting meanwhile.
+      return undefined;
+    }
+  }
+
   /** False once the environment is stopping or gone: the next invocation needs a cold start. */
   get alive(): boolean {
     return !this.#exited && !this.#stopping && !this.#draining;
@@ -240,6 +251,11 @@ export class LocalFunction {
       throw error instanceof FunctionError ? error : new FunctionError("Runtime.Unknown", String(error));
     }
     return sandbox.invoke(event);
+  }
+
+  /** Bytes of the current execution environment's heap in use, if one is running. */
+  async heapUsedBytes(): Promise<number | undefined> {
+    return this.#sandbox?.heapUsedBytes();
   }
 
   async stop(): Promise<void> {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
@@ -25,10 +26,15 @@ import type {
  * AWS, LocalStack and dynalite all implement (no transactions, no
  * ReturnValuesOnConditionCheckFailure, which is why refusals read the item once more).
  *
- * - `PHONE#<e164>`: codeHash, keyId, codeId, expiresAt (ms), attempts, lastSentAt (ms), sends_<hour>, ttl (s)
- * - `IP#<source>#<hour>`, `GLOBAL#<hour>#<shard>`: sends, ttl
+ * The SDK retries a write whose answer was lost (a reset, a timeout), and DynamoDB may have
+ * applied it already. Writes that must not count twice therefore recognise their own earlier
+ * attempt: the phone write by its code id, consumption and give-backs by a claim written with them.
+ *
+ * - `PHONE#<e164>`: codeHash, keyId, codeId, expiresAt (ms), attempts, lastSentAt (ms), sends_<hour>, ttl (s),
+ *   consumedBy (the claim of the validation that used the last code)
+ * - `IP#<source>#<hour>`, `GLOBAL#<hour>#<shard>`: sends, ttl, lastRefund
  * - `RANGE#<prefix>`, `COUNTRY#<iso>`: sends_<hour>, verified_<hour> (this hour and the last are
- *   kept), blockedUntil (ms), ttl
+ *   kept), blockedUntil (ms), ttl, lastRefund
  */
 export class DynamoDbOtpStore implements OtpStore {
   readonly #db: DynamoDBDocumentClient;
@@ -118,23 +124,26 @@ export class DynamoDbOtpStore implements OtpStore {
 
   async releaseScopeSend(scope: TrafficScope, window: RateWindow, blockUntil?: number): Promise<void> {
     const names = { "#sends": sendsAttribute(window.id) };
+    const refund = { ":minusOne": -1, ":refund": randomUUID() };
     await this.#conditional(
       blockUntil === undefined
         ? new UpdateCommand({
             TableName: this.#table,
             Key: { pk: scopeKey(scope) },
-            UpdateExpression: "ADD #sends :minusOne",
-            ConditionExpression: "#sends > :zero",
+            UpdateExpression: `ADD #sends :minusOne SET ${LAST_REFUND} = :refund`,
+            ConditionExpression: `#sends > :zero AND ${NOT_THIS_REFUND}`,
             ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ":minusOne": -1, ":zero": 0 },
+            ExpressionAttributeValues: { ...refund, ":zero": 0 },
           })
-        : // The block must land even if the count is gone: the refusal already told the client.
+        : // The block must land even if the count is gone (the refusal already told the client);
+          // only its own retry is turned away, the block being in place by then.
           new UpdateCommand({
             TableName: this.#table,
             Key: { pk: scopeKey(scope) },
-            UpdateExpression: "ADD #sends :minusOne SET blockedUntil = :until",
+            UpdateExpression: `ADD #sends :minusOne SET blockedUntil = :until, ${LAST_REFUND} = :refund`,
+            ConditionExpression: NOT_THIS_REFUND,
             ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ":minusOne": -1, ":until": blockUntil },
+            ExpressionAttributeValues: { ...refund, ":until": blockUntil },
           }),
     );
   }
@@ -213,6 +222,10 @@ export class DynamoDbOtpStore implements OtpStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
     const item = await this.#get(phoneKey(command.phone));
+    if (item?.codeId === command.codeId) {
+      // Our own write, applied by an attempt whose answer was lost; the SDK's retry met its cooldown.
+      return { issued: true, receipt: { phone: command.phone, codeId: command.codeId, previous: UNKNOWN } };
+    }
     return {
       issued: false,
       state: {
@@ -228,6 +241,18 @@ export class DynamoDbOtpStore implements OtpStore {
       ExpressionAttributeValues: { ":codeId": receipt.codeId },
     };
     const previous = receipt.previous;
+    if (previous === UNKNOWN) {
+      // What our write replaced went with the lost answer: drop our code, keep the counts.
+      await this.#conditional(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: phoneKey(receipt.phone) },
+          UpdateExpression: "REMOVE codeHash, keyId, codeId, expiresAt, attempts, lastSentAt",
+          ...guard,
+        }),
+      );
+      return;
+    }
     // A newer code written meanwhile wins: the condition leaves it alone.
     await this.#conditional(
       isRecord(previous)
@@ -275,14 +300,15 @@ export class DynamoDbOtpStore implements OtpStore {
   }
 
   async consumeCode(phone: string, codeId: string): Promise<boolean> {
-    // Removing the code (not the item) keeps the send counters and cooldown of this phone.
+    // Removing the code (not the item) keeps the send counters and cooldown of this phone. The
+    // claim lets the SDK's retry of an applied attempt succeed, and no other request.
     return this.#conditional(
       new UpdateCommand({
         TableName: this.#table,
         Key: { pk: phoneKey(phone) },
-        UpdateExpression: "REMOVE codeHash, keyId, codeId, expiresAt, attempts",
-        ConditionExpression: "codeId = :codeId",
-        ExpressionAttributeValues: { ":codeId": codeId },
+        UpdateExpression: "SET consumedBy = :claim REMOVE codeHash, keyId, codeId, expiresAt, attempts",
+        ConditionExpression: "codeId = :codeId OR consumedBy = :claim",
+        ExpressionAttributeValues: { ":codeId": codeId, ":claim": randomUUID() },
       }),
     );
   }
@@ -306,9 +332,9 @@ export class DynamoDbOtpStore implements OtpStore {
       new UpdateCommand({
         TableName: this.#table,
         Key: { pk },
-        UpdateExpression: "ADD sends :minusOne",
-        ConditionExpression: "sends > :zero",
-        ExpressionAttributeValues: { ":minusOne": -1, ":zero": 0 },
+        UpdateExpression: `ADD sends :minusOne SET ${LAST_REFUND} = :refund`,
+        ConditionExpression: `sends > :zero AND ${NOT_THIS_REFUND}`,
+        ExpressionAttributeValues: { ":minusOne": -1, ":zero": 0, ":refund": randomUUID() },
       }),
     );
   }
@@ -351,6 +377,16 @@ export class DynamoDbOtpStore implements OtpStore {
     }
   }
 }
+
+/** The receipt of a phone write recognised on retry: what it replaced is not known. */
+const UNKNOWN = Symbol("unknown previous item");
+
+/**
+ * A give-back names itself, so the SDK's retry of one that was applied (its answer lost) finds
+ * its own name and gives nothing back twice.
+ */
+const LAST_REFUND = "lastRefund";
+const NOT_THIS_REFUND = `(attribute_not_exists(${LAST_REFUND}) OR ${LAST_REFUND} <> :refund)`;
 
 /** Partition key of a phone's record. */
 function phoneKey(phone: string): string {

@@ -102,7 +102,7 @@ describe("SNS failures", () => {
       ConditionExpression: "codeId = :codeId",
     });
     expect(dynamoMock.commandCalls(UpdateCommand).at(-1)?.args[0].input.UpdateExpression).toBe(
-      "ADD sends :minusOne",
+      "ADD sends :minusOne SET lastRefund = :refund",
     );
   });
 
