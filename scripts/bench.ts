@@ -4,7 +4,9 @@
  *
  * - bundle size of each function (the build CDK deploys), KiB and gzip;
  * - module init (cold start) of each function against a floor bundle that only constructs the
- *   DynamoDB and SNS clients, as the median ratio of alternated fresh processes, and RSS beside it;
+ *   DynamoDB and SNS clients (built with the functions' own options), as the median ratio of
+ *   alternated fresh processes, and RSS beside it; and what the floor would cost with the SDK's
+ *   default credential chain, which the functions' bundles replace by the environment provider;
  * - `npm start` from the command to `GET /health` 200, median of several runs, and as a ratio to a
  *   bare `node -e 0` start;
  * - warm latency, throughput and heap growth of the handlers against the embedded AWS stack.
@@ -30,8 +32,17 @@ const MiB = 1024 * 1024;
 const report = new Report();
 const tmp = await mkdtemp(join(tmpdir(), "sms-otp-bench-"));
 try {
-  const { functions, floor } = await buildBundles(join(tmp, "bundles"));
+  const { functions, floor, floorDefaultCredentials } = await buildBundles(join(tmp, "bundles"));
   report.add("floor bundle (DynamoDB + SNS clients)", floor.bytes / KiB, "KiB");
+  report.add("floor bundle, SDK default credential chain", floorDefaultCredentials.bytes / KiB, "KiB");
+  const chain = await compareInit(floorDefaultCredentials.file, floor.file, INIT_PAIRS);
+  report.add(
+    "floor init, SDK default credential chain / floor init",
+    chain.medianRatio,
+    `× (${chain.bundleMs.toFixed(1)} ms)`,
+    undefined,
+    2,
+  );
   for (const bundle of functions) {
     report.add(`${bundle.name}: bundle`, bundle.bytes / KiB, "KiB", GOALS.bundleKiB);
     report.add(`${bundle.name}: bundle gzip`, bundle.gzipBytes / KiB, "KiB");

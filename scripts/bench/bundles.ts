@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { type BuildOptions, build } from "esbuild";
 import { FUNCTION_BUILD_OPTIONS, REPO_ROOT, routes } from "#api-contract";
 import { FunctionBundles } from "#dev-server";
 
@@ -17,24 +17,34 @@ async function measured(name: string, file: string): Promise<BuiltBundle> {
   return { name, file, bytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength };
 }
 
+async function buildFloor(outfile: string, options: BuildOptions): Promise<BuiltBundle> {
+  await build({
+    ...options,
+    entryPoints: [join(REPO_ROOT, "scripts", "bench", "floor-entry.ts")],
+    outfile,
+    logLevel: "silent",
+  });
+  return measured("floor", outfile);
+}
+
 /**
- * Both functions as the dev server and CDK build them (the same options object), and the floor
- * bundle with those options.
+ * Both functions as the dev server and CDK build them (the same options object); the floor bundle
+ * with those options; and the floor with the SDK's default credential chain (the functions' options
+ * but their credential alias), which shows what that alias saves every cold start.
  */
 export async function buildBundles(
   outDir: string,
-): Promise<{ functions: BuiltBundle[]; floor: BuiltBundle }> {
+): Promise<{ functions: BuiltBundle[]; floor: BuiltBundle; floorDefaultCredentials: BuiltBundle }> {
   const bundles = await FunctionBundles.build({ repoRoot: REPO_ROOT, entries: routes, outDir });
-  const floorFile = join(outDir, "floor", "index.mjs");
-  await build({
-    ...FUNCTION_BUILD_OPTIONS,
-    entryPoints: [join(REPO_ROOT, "scripts", "bench", "floor-entry.ts")],
-    outfile: floorFile,
-    logLevel: "silent",
-  });
+  const { alias: _credentialAlias, ...withoutAlias } = FUNCTION_BUILD_OPTIONS;
+  const floor = await buildFloor(join(outDir, "floor", "index.mjs"), FUNCTION_BUILD_OPTIONS);
+  const floorDefaultCredentials = await buildFloor(
+    join(outDir, "floor-default-credentials", "index.mjs"),
+    withoutAlias,
+  );
   const functions = await Promise.all(
     routes.map((route) => measured(route.name, bundles.moduleFile(route.name))),
   );
   await bundles.dispose();
-  return { functions, floor: await measured("floor", floorFile) };
+  return { functions, floor, floorDefaultCredentials };
 }
