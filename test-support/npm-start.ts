@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { REPO_ROOT } from "#api-contract";
 
 /** A TCP port free right now on the loopback interface. */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");

@@ -56,7 +56,7 @@ export class CallCounter {
 const quietLogger = new Logger({ serviceName: "integration", logLevel: "SILENT" });
 
 /** The domain's metrics, counted by name and label (`sent:US`, `refused:suspected_fraud`). */
-export class CountingMetrics {
+class CountingMetrics {
   readonly counts = new Map<string, number>();
 
   #add(key: string): void {

@@ -11,7 +11,7 @@ type Listener = (message: InboxMessage) => void;
  * The SMS a long-running `npm start` keeps: plenty for a person testing by hand, and a bound on the
  * one memory of the dev server that grew with use (about 2 KB per SMS, `npm run load` showed).
  */
-export const INBOX_CAPACITY = 1_000;
+const INBOX_CAPACITY = 1_000;
 
 /**
  * The latest SMS the local stack captured since boot (up to `INBOX_CAPACITY`), oldest first, in

@@ -404,7 +404,7 @@ function globalKey(window: RateWindow, shard: number): string {
 }
 
 /** Partition key of a range (`RANGE#+44740012`) or a country (`COUNTRY#GB`). */
-export function scopeKey(scope: TrafficScope): string {
+function scopeKey(scope: TrafficScope): string {
   return `${scope.kind.toUpperCase()}#${scope.key}`;
 }
 

@@ -31,6 +31,6 @@ export function scopesOf(phone: Phone, rules: FraudRules): { range?: TrafficScop
 }
 
 /** Whether the operator exempted the number's range from the conversion rules. */
-export function isExempt(e164: string, rules: FraudRules): boolean {
+function isExempt(e164: string, rules: FraudRules): boolean {
   return rules.exemptPrefixes.some((prefix) => e164.startsWith(prefix));
 }

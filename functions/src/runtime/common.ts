@@ -44,7 +44,7 @@ export interface CommonParts {
 }
 
 /** The policy the domain reads, taken from the validated configuration. */
-export function otpPolicy(config: OtpConfig): OtpPolicy {
+function otpPolicy(config: OtpConfig): OtpPolicy {
   return {
     ...config.otp,
     appName: config.sms.appName,

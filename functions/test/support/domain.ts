@@ -65,7 +65,7 @@ export function setup(policy: Partial<OtpPolicy> = {}, options: { challenge?: Bo
 }
 
 /** One key, never rotated (what OTP_TOKEN_SECRET gives). */
-export function staticKeys(secret: string): KeyRing {
+function staticKeys(secret: string): KeyRing {
   const key: ServiceKey = serviceKey(secret);
   return {
     current: () => key,
