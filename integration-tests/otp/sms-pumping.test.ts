@@ -45,6 +45,20 @@ describe("SMS pumping defence against the emulated AWS backend", () => {
     }
   });
 
+  it("refuses numbers of no country (satellite, international networks, +800, +979) as country_not_allowed, storing nothing", async () => {
+    const handlers = await handlersFor(stack, MANY);
+    const phones = ["+881612345678", "+870773111632", "+882161234567", "+80012345678", "+979123456789"];
+    for (const phone of phones) {
+      const result = await handlers.generate(generateEvent(phone));
+      expect(outcome(result)).toBe("403 country_not_allowed");
+      expect(bodyOf(result).error?.country).toBe("international");
+    }
+    const stored = (await scanTable(stack)).filter((item) =>
+      phones.some((phone) => String(item.pk).includes(phone)),
+    );
+    expect(stored).toEqual([]);
+  });
+
   it("caps a country per hour (country_hourly_limit), counting only what was sent", async () => {
     const handlers = await handlersFor(stack, { ...MANY, OTP_MAX_SENDS_PER_COUNTRY_PER_HOUR: "FR=2,*=1000" });
     const results = [];
