@@ -11,10 +11,11 @@
  * - hourly budgets sized for this traffic, as an operator with it would size them: 50,000 sends
  *   per country and 1,000,000 in all (the defaults, 100 and 500, are a small service's).
  *
- * Goals: no answer ≥ 500, every answer the one the flow expects, and live heap growth (what the
- * garbage collections leave) under 10% from the second to the last minute, of the whole server and
- * of the functions alone. The embedded
- * DynamoDB keeps every item as Buffers outside the heap: RSS grows with them, the heap does not.
+ * Goals: no answer ≥ 500, every answer the one the flow expects, and live heap growth (read right
+ * after a full collection: npm start runs with --expose-gc) under 10% from the second to the last
+ * minute, of the dev server and the functions, and of the functions alone. The embedded emulator
+ * runs in a thread of its own and keeps every item, as a database does: its memory is reported
+ * apart, and grows with the data (in AWS, that data lives in DynamoDB, in nobody's heap).
  * Throughput and latency are reported as measured.
  */
 import { parseArgs } from "node:util";
@@ -25,6 +26,7 @@ import { startNpmStart } from "#test-support/npm-start";
 import { percentile, Report } from "./bench/report.ts";
 import { type Sample, sourceOf, verifyOnePerson } from "./load/people.ts";
 import {
+  EMULATOR_ISOLATE,
   heapGrowth,
   type MemorySample,
   readServerMemory,
@@ -40,6 +42,8 @@ const people = Number(values.people);
 if (!(seconds >= 30) || !(people >= 1)) throw new Error("--seconds must be 30 or more, --people 1 or more");
 
 const RUN_ENV = {
+  // So that /_dev/stats?gc=1 can collect garbage in every isolate before reading the heap.
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --expose-gc`.trim(),
   API_THROTTLE_RATE_LIMIT: "10000",
   API_THROTTLE_BURST_LIMIT: "5000",
   OTP_MAX_SENDS_PER_COUNTRY_PER_HOUR: "*=50000",
@@ -48,8 +52,8 @@ const RUN_ENV = {
 const COUNTRIES: readonly CountryCode[] = ["US", "GB", "ES", "FR", "DE", "IT", "BR", "IN"];
 const NUMBERS_PER_COUNTRY = 6_000;
 const SOURCES = 4_000;
-/** Often enough that each isolate's lowest reading in a minute is what its collections left. */
-const MEMORY_EVERY_MS = 500;
+/** Each reading is after a full collection in every isolate: six a minute cost the run little. */
+const MEMORY_EVERY_MS = 10_000;
 const GOAL_HEAP_GROWTH_PERCENT = 10;
 const MiB = 1024 * 1024;
 
@@ -124,36 +128,37 @@ try {
     0,
     0,
   );
+  const ours = (isolate: string) => isolate !== EMULATOR_ISOLATE;
+  const functionsOnly = (isolate: string) => ours(isolate) && isolate !== SERVER_ISOLATE;
+  const emulatorOnly = (isolate: string) => isolate === EMULATOR_ISOLATE;
   const [first, last] = [memory[0], memory.at(-1)];
-  if (first && last) {
-    report.add(
-      "server RSS at start / end",
-      first.rssBytes / MiB,
-      `MiB / ${(last.rssBytes / MiB).toFixed(1)} MiB`,
-    );
-    report.add(
-      "server heap at start / end",
-      totalHeap(first) / MiB,
-      `MiB / ${(totalHeap(last) / MiB).toFixed(1)} MiB`,
-    );
-    // Where RSS grows: the embedded DynamoDB keeps every item as Buffers, outside the heap.
-    report.add(
-      "server external memory at start / end",
-      first.externalBytes / MiB,
-      `MiB / ${(last.externalBytes / MiB).toFixed(1)} MiB`,
-    );
-  }
+  const atStartAndEnd = (measure: string, bytes: (sample: MemorySample) => number) => {
+    if (first && last) {
+      report.add(measure, bytes(first) / MiB, `MiB / ${(bytes(last) / MiB).toFixed(1)} MiB`);
+    }
+  };
+  atStartAndEnd("process RSS at start / end", (sample) => sample.rssBytes);
+  atStartAndEnd("live heap at start / end: dev server and functions", (sample) => totalHeap(sample, ours));
+  atStartAndEnd("live heap at start / end: the emulator", (sample) => totalHeap(sample, emulatorOnly));
+  // Where RSS grows: the embedded DynamoDB keeps every item, as Buffers outside the heap.
+  atStartAndEnd("the emulator's external memory at start / end", (sample) => sample.emulatorExternalBytes);
   report.add(
-    "live heap growth, second to last third of the run",
-    heapGrowth(memory, ranSeconds) * 100,
+    "live heap growth, second to last third: dev server and functions",
+    heapGrowth(memory, ranSeconds, ours) * 100,
     "%",
     GOAL_HEAP_GROWTH_PERCENT,
   );
   report.add(
     "the same, the functions alone",
-    heapGrowth(memory, ranSeconds, (isolate) => isolate !== SERVER_ISOLATE) * 100,
+    heapGrowth(memory, ranSeconds, functionsOnly) * 100,
     "%",
     GOAL_HEAP_GROWTH_PERCENT,
+  );
+  // What an in-memory database does under writes: not a goal, reported to show where memory goes.
+  report.add(
+    "the same, the emulator (every item stored so far)",
+    heapGrowth(memory, ranSeconds, emulatorOnly) * 100,
+    "%",
   );
   console.log(
     `\nsms-otp load — ${Math.round(ranSeconds)} s, ${people} people at a time, Node ${process.version}, ${process.platform}/${process.arch}\n`,

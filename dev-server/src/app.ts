@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { MAX_PAYLOAD_BYTES, routes as routeTable } from "#api-contract";
+import type { ThreadMemory } from "#local-aws/emulator";
 import { type GatewayOptions, registerApiGateway } from "./api-gateway/gateway.ts";
 import { registerDevRoutes, registerPage } from "./dev-routes.ts";
 import type { SmsInbox } from "./inbox/sms-inbox.ts";
@@ -15,8 +16,10 @@ export interface DevAppOptions extends Omit<GatewayOptions, "routes"> {
   readonly ready?: () => boolean;
   /** Cloudflare Turnstile's site key for the page's `/config.json`, when one is configured. */
   readonly turnstileSiteKey?: string | undefined;
-  /** Each function's heap in use (`GET /_dev/stats`); none by default. */
-  readonly functionHeaps?: () => Promise<Readonly<Record<string, number | undefined>>>;
+  /** Each function's heap in use (`GET /_dev/stats`), after a collection with `collect`; none by default. */
+  readonly functionHeaps?: (collect: boolean) => Promise<Readonly<Record<string, number | undefined>>>;
+  /** The embedded emulator's memory (`GET /_dev/stats`), after a collection with `collect`; none by default. */
+  readonly emulatorMemory?: (collect: boolean) => Promise<ThreadMemory | undefined>;
 }
 
 /**
@@ -30,6 +33,7 @@ export async function devServerApp(app: FastifyInstance, options: DevAppOptions)
     ready: options.ready ?? (() => true),
     turnstileSiteKey: options.turnstileSiteKey,
     functionHeaps: options.functionHeaps ?? (async () => ({})),
+    emulatorMemory: options.emulatorMemory ?? (async () => undefined),
   });
   await registerPage(app, options.webRoot);
 }

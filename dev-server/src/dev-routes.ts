@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ThreadMemory } from "#local-aws/emulator";
 import {
   cursorId,
   INBOX_CSP,
@@ -38,7 +39,8 @@ export function registerDevRoutes(
     readonly inbox: SmsInbox | undefined;
     readonly ready: () => boolean;
     readonly turnstileSiteKey: string | undefined;
-    readonly functionHeaps: () => Promise<Readonly<Record<string, number | undefined>>>;
+    readonly functionHeaps: (collect: boolean) => Promise<Readonly<Record<string, number | undefined>>>;
+    readonly emulatorMemory: (collect: boolean) => Promise<ThreadMemory | undefined>;
   },
 ): void {
   const { inbox } = options;
@@ -51,12 +53,22 @@ export function registerDevRoutes(
     return options.ready() ? { status: "ok" } : reply.code(503).send({ status: "starting" });
   });
 
-  // Memory of the whole server and of each function's worker (`npm run load` reports it).
-  app.get("/_dev/stats", async (_request, reply) => {
+  // Memory of the whole server, of each function's worker and of the emulator's thread
+  // (`npm run load` reports it).
+  // With `?gc=1`, and Node started with --expose-gc (a process-wide flag), every isolate collects
+  // garbage first: the heap figures are then what is live, not where a collection happens to fall.
+  app.get("/_dev/stats", async (request, reply) => {
     reply.header("cache-control", "no-store");
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const collected = queryValue(request, "gc") === "1" && gc !== undefined;
+    if (collected) gc();
+    const [heaps, emulator] = await Promise.all([
+      options.functionHeaps(collected),
+      options.emulatorMemory(collected),
+    ]);
     const { rss, heapUsed, external } = process.memoryUsage();
-    const heaps = await options.functionHeaps();
     return {
+      collected,
       rssBytes: rss,
       heapUsedBytes: heapUsed,
       // Buffers outside the heap: among them the embedded DynamoDB's stored items.
@@ -64,6 +76,8 @@ export function registerDevRoutes(
       functions: Object.fromEntries(
         Object.entries(heaps).map(([name, bytes]) => [name, { heapUsedBytes: bytes ?? null }]),
       ),
+      // The embedded emulator's thread, where the stored items live (null with AWS_ENDPOINT_URL).
+      emulator: emulator ?? null,
     };
   });
 

@@ -1,4 +1,4 @@
-import { startEmbeddedAws } from "#local-aws/emulator";
+import { startEmbeddedAwsThread, type ThreadMemory } from "#local-aws/emulator";
 import { type LocalResources, provisionLocalResources, SmsOutbox } from "#local-aws/resources";
 import type { DevServerConfig } from "./config.ts";
 import { OutboxPoller, SmsInbox } from "./inbox/sms-inbox.ts";
@@ -18,16 +18,29 @@ export interface LocalStack {
   readonly accountId: string;
   /** The latest SMS captured since boot. */
   readonly inbox: SmsInbox;
+  /** The embedded emulator's memory (its own thread), after a collection with `collect`; none for AWS_ENDPOINT_URL. */
+  emulatorMemory(collect: boolean): Promise<ThreadMemory | undefined>;
   stop(): Promise<void>;
 }
 
 async function startAws(config: DevServerConfig, port: number) {
   if (config.externalAwsEndpoint) {
-    return { endpoint: config.externalAwsEndpoint, embedded: false, stop: async () => undefined };
+    return {
+      endpoint: config.externalAwsEndpoint,
+      embedded: false,
+      stop: async () => undefined,
+      memory: async (): Promise<ThreadMemory | undefined> => undefined,
+    };
   }
   try {
-    const aws = await startEmbeddedAws({ port, region: config.region });
-    return { endpoint: aws.endpoint, embedded: true, stop: () => aws.stop() };
+    // In a thread of its own: its work runs beside the API's, and its data stays out of our heap.
+    const aws = await startEmbeddedAwsThread({ port, region: config.region });
+    return {
+      endpoint: aws.endpoint,
+      embedded: true,
+      stop: () => aws.stop(),
+      memory: (collect: boolean) => aws.memory(collect),
+    };
   } catch (error) {
     if (isAddressInUse(error)) {
       throw new Error(
@@ -81,6 +94,7 @@ export async function startLocalStack(
       resources,
       accountId: accountOf(resources.topicArn),
       inbox,
+      emulatorMemory: (collect) => aws.memory(collect),
       stop: () => teardown.run(log),
     };
   } catch (error) {

@@ -117,7 +117,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       webRoot,
       ready: () => functions.ready,
       turnstileSiteKey: config.page.turnstileSiteKey,
-      functionHeaps: () => functions.heapUsedBytes(),
+      functionHeaps: (collect) => functions.heapUsedBytes(collect),
+      emulatorMemory: (collect) => aws.emulatorMemory(collect),
       log,
     });
     try {

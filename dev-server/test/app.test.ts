@@ -470,7 +470,47 @@ describe("dev-only routes", () => {
         generate: { heapUsedBytes: 7_000_000 },
         validate: { heapUsedBytes: null },
       });
+      expect(stats.collected).toBe(false);
+      expect(stats.emulator).toBeNull();
     } finally {
+      await measured.app.close();
+    }
+  });
+
+  it("collects garbage everywhere before reading with ?gc=1, when Node exposes gc", async () => {
+    const asked: boolean[] = [];
+    const measured = await recordingApp({
+      functionHeaps: async (collect) => {
+        asked.push(collect);
+        return { generate: 7_000_000 };
+      },
+      emulatorMemory: async (collect) => {
+        asked.push(collect);
+        return { heapUsedBytes: 9_000_000, externalBytes: 3_000_000 };
+      },
+    });
+    const global = globalThis as { gc?: () => void };
+    const exposed = global.gc;
+    let collections = 0;
+    try {
+      // Without --expose-gc (as here) the query is answered, uncollected.
+      global.gc = undefined;
+      const plain = await measured.app.inject({ method: "GET", url: "/_dev/stats?gc=1" });
+      expect(plain.json().collected).toBe(false);
+      global.gc = () => {
+        collections++;
+      };
+      const collected = await measured.app.inject({ method: "GET", url: "/_dev/stats?gc=1" });
+      expect(collected.json().collected).toBe(true);
+      expect(collected.json().emulator).toEqual({ heapUsedBytes: 9_000_000, externalBytes: 3_000_000 });
+      expect(collections).toBe(1);
+      const notAsked = await measured.app.inject({ method: "GET", url: "/_dev/stats" });
+      expect(notAsked.json().collected).toBe(false);
+      expect(collections).toBe(1);
+      // The functions and the emulator are each asked once per request.
+      expect(asked).toEqual([false, false, true, true, false, false]);
+    } finally {
+      global.gc = exposed;
       await measured.app.close();
     }
   });

@@ -111,6 +111,19 @@ describe("a local function", () => {
     expect(second.coldStartAt).toBe(first.coldStartAt);
   });
 
+  it("reads its heap, after the worker answers a collection request when asked (gc itself needs --expose-gc)", async () => {
+    const local = fn("env.mjs");
+    expect(await local.heapUsedBytes(true)).toBeUndefined();
+    await bodyOf(local);
+    const [plain, collected, again] = await Promise.all([
+      local.heapUsedBytes(),
+      local.heapUsedBytes(true),
+      local.heapUsedBytes(true),
+    ]);
+    for (const bytes of [plain, collected, again]) expect(bytes).toBeGreaterThan(100_000);
+    expect((await bodyOf(local)).app).toBe("Alpha");
+  });
+
   it("reports a failing init phase, and fails invocations with it", async () => {
     const local = fn("init-fail.mjs");
     const outcome = await local.start();

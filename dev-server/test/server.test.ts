@@ -98,13 +98,19 @@ describe("the dev server over real HTTP", () => {
   });
 
   it("reports the server's memory and each running function's heap at /_dev/stats", async () => {
-    const response = await fetch(`${alpha.url}/_dev/stats`);
+    // ?gc=1 also asks each worker to collect (a no-op here: Vitest runs without --expose-gc).
+    const response = await fetch(`${alpha.url}/_dev/stats?gc=1`);
     expect(response.status).toBe(200);
     const stats = (await response.json()) as {
       rssBytes: number;
       heapUsedBytes: number;
       functions: Record<string, { heapUsedBytes: number }>;
+      emulator: { heapUsedBytes: number; externalBytes: number };
     };
+    // The embedded emulator runs in a thread of its own, with its own heap.
+    expect(stats.emulator.heapUsedBytes).toBeGreaterThan(1_000_000);
+    expect(stats.emulator.heapUsedBytes).toBeLessThan(stats.rssBytes);
+    expect(stats.emulator.externalBytes).toBeGreaterThan(0);
     expect(stats.rssBytes).toBeGreaterThan(stats.heapUsedBytes);
     expect(Object.keys(stats.functions).sort()).toEqual(["generate", "validate"]);
     for (const { heapUsedBytes } of Object.values(stats.functions)) {

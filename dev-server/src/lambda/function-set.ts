@@ -136,10 +136,10 @@ export class FunctionSet {
     }
   }
 
-  /** Each function's heap in use, in bytes (undefined for one that is not running). */
-  async heapUsedBytes(): Promise<Record<string, number | undefined>> {
+  /** Each function's heap in use, in bytes (undefined for one that is not running); `collect`: live heap. */
+  async heapUsedBytes(collect = false): Promise<Record<string, number | undefined>> {
     const entries = await Promise.all(
-      [...this.#functions].map(async ([name, fn]) => [name, await fn.heapUsedBytes()] as const),
+      [...this.#functions].map(async ([name, fn]) => [name, await fn.heapUsedBytes(collect)] as const),
     );
     return Object.fromEntries(entries);
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { ContextData, ErrorData, WorkerData, WorkerMessage } from "./protocol.ts";
+import type { ContextData, ErrorData, SandboxMessage, WorkerData, WorkerMessage } from "./protocol.ts";
 
 /** An invocation that failed the way a Lambda invocation fails: error, timeout, crash or init error. */
 export class FunctionError extends Error {
@@ -50,6 +50,8 @@ interface Pending {
 class Sandbox {
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
+  /** Waiting for the worker's answer to a `collect` message, oldest first. */
+  readonly #collecting: (() => void)[] = [];
   readonly ready: Promise<number>;
   #nextId = 1;
   #exited = false;
@@ -79,6 +81,7 @@ class Sandbox {
       this.#worker.on("message", (message: WorkerMessage) => {
         if (message.type === "ready") resolve(message.initMs);
         else if (message.type === "init-error") reject(FunctionError.from(message.error));
+        else if (message.type === "collected") this.#collecting.shift()?.();
         else this.#settle(message);
       });
       this.#worker.on("error", (error) => {
@@ -136,15 +139,31 @@ class Sandbox {
     if (this.#pending.size === 0) await this.stop();
   }
 
-  /** Bytes of the function's JavaScript heap in use; undefined while it starts or once it is gone. */
-  async heapUsedBytes(): Promise<number | undefined> {
+  /**
+   * Bytes of the function's JavaScript heap in use; undefined while it starts or once it is gone.
+   * With `collect`, the worker first collects garbage (when Node exposes `gc`), so this is the live heap.
+   */
+  async heapUsedBytes(collect = false): Promise<number | undefined> {
     if (!this.alive) return undefined;
     try {
+      if (collect) await this.#collect();
       return (await this.#worker.getHeapStatistics()).used_heap_size;
     } catch {
-      // Not running yet, or exiting meanwhile.
+      // Not running yet, exiting meanwhile, or too busy to collect in time.
       return undefined;
     }
+  }
+
+  #collect(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      // A worker busy in a long invocation answers late; the reading is then simply not collected.
+      const timer = setTimeout(() => reject(new Error("the worker did not collect in time")), 5_000);
+      this.#collecting.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.#worker.postMessage({ type: "collect" } satisfies SandboxMessage);
+    });
   }
 
   /** False once the environment is stopping or gone: the next invocation needs a cold start. */
@@ -253,9 +272,9 @@ export class LocalFunction {
     return sandbox.invoke(event);
   }
 
-  /** Bytes of the current execution environment's heap in use, if one is running. */
-  async heapUsedBytes(): Promise<number | undefined> {
-    return this.#sandbox?.heapUsedBytes();
+  /** Bytes of the current execution environment's heap in use, if one is running (see Sandbox). */
+  async heapUsedBytes(collect = false): Promise<number | undefined> {
+    return this.#sandbox?.heapUsedBytes(collect);
   }
 
   async stop(): Promise<void> {

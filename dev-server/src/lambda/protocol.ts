@@ -25,6 +25,17 @@ export interface InvokeMessage {
   readonly context: ContextData;
 }
 
+/**
+ * Collect garbage before the heap is read (`GET /_dev/stats?gc=1`): only when Node runs with
+ * `--expose-gc`, a process-wide flag that `npm run load` sets; otherwise a no-op that still answers.
+ */
+export interface CollectMessage {
+  readonly type: "collect";
+}
+
+/** What the dev server sends a worker. */
+export type SandboxMessage = InvokeMessage | CollectMessage;
+
 /** An error as the Lambda runtime reports it (`errorType`, `errorMessage`, `stackTrace`). */
 export interface ErrorData {
   readonly errorType: string;
@@ -37,7 +48,8 @@ export type WorkerMessage =
   | { readonly type: "init-error"; readonly error: ErrorData }
   /** The handler's result as JSON text (`null` for undefined), as Lambda returns it. */
   | { readonly type: "response"; readonly id: number; readonly payload: string }
-  | { readonly type: "error"; readonly id: number; readonly error: ErrorData };
+  | { readonly type: "error"; readonly id: number; readonly error: ErrorData }
+  | { readonly type: "collected" };
 
 /** What the worker is started with. */
 export interface WorkerData {

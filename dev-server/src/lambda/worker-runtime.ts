@@ -4,7 +4,7 @@
  * server. Node runs this file directly (type stripping), so it imports only types and builtins.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { ContextData, ErrorData, InvokeMessage, WorkerData, WorkerMessage } from "./protocol.ts";
+import type { ContextData, ErrorData, SandboxMessage, WorkerData, WorkerMessage } from "./protocol.ts";
 
 type Handler = (event: unknown, context: unknown) => unknown;
 
@@ -51,7 +51,12 @@ async function init(): Promise<Handler | undefined> {
 
 const handler = await init();
 if (handler) {
-  parentPort?.on("message", async (message: InvokeMessage) => {
+  parentPort?.on("message", async (message: SandboxMessage) => {
+    if (message.type === "collect") {
+      (globalThis as { gc?: () => void }).gc?.();
+      send({ type: "collected" });
+      return;
+    }
     try {
       const result = await handler(JSON.parse(message.event), lambdaContext(message.context));
       send({ type: "response", id: message.id, payload: JSON.stringify(result) ?? "null" });
