@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { MAX_PAYLOAD_BYTES, routes as routeTable } from "#api-contract";
-import type { ThreadMemory } from "#local-aws/emulator";
+import type { ThreadMemory } from "#local-aws/emulator-thread";
 import { type GatewayOptions, registerApiGateway } from "./api-gateway/gateway.ts";
 import { registerDevRoutes, registerPage } from "./dev-routes.ts";
 import type { SmsInbox } from "./inbox/sms-inbox.ts";

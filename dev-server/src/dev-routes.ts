@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { ThreadMemory } from "#local-aws/emulator";
+import type { ThreadMemory } from "#local-aws/emulator-thread";
 import {
   cursorId,
   INBOX_CSP,

@@ -1,4 +1,4 @@
-import { startEmbeddedAwsThread, type ThreadMemory } from "#local-aws/emulator";
+import { startEmbeddedAwsThread, type ThreadMemory } from "#local-aws/emulator-thread";
 import { type LocalResources, provisionLocalResources, SmsOutbox } from "#local-aws/resources";
 import type { DevServerConfig } from "./config.ts";
 import { OutboxPoller, SmsInbox } from "./inbox/sms-inbox.ts";

@@ -1,8 +1,10 @@
-/** The embedded AWS emulator: DynamoDB, SNS and SQS behind one endpoint, in this thread or its own. */
+/**
+ * The embedded AWS emulator: DynamoDB, SNS and SQS in this thread behind one endpoint. The same in
+ * a thread of its own is `#local-aws/emulator-thread`, which loads none of the emulator here.
+ */
 export {
   DEFAULT_REGION,
   type EmbeddedAws,
   type EmbeddedAwsOptions,
   startEmbeddedAws,
 } from "./embedded-aws.ts";
-export { type EmbeddedAwsThread, startEmbeddedAwsThread, type ThreadMemory } from "./thread.ts";

@@ -1,17 +1,24 @@
 /**
  * The embedded emulator inside its own worker thread (see thread.ts). Node runs this file directly
- * (type stripping), as it runs the dev server.
+ * (type stripping), as it runs the dev server. A worker is a Node instance of its own: it uses the
+ * parent's compile cache only when told where it is, before the emulator's modules load, hence the
+ * dynamic import.
  */
+import { enableCompileCache } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
-import { type EmbeddedAwsOptions, startEmbeddedAws } from "./embedded-aws.ts";
-import type { ThreadCommand, ThreadReport } from "./thread.ts";
+import type { EmbeddedAwsOptions } from "./embedded-aws.ts";
+import type { ThreadCommand, ThreadReport, ThreadStart } from "./thread.ts";
 
 function report(message: ThreadReport): void {
   parentPort?.postMessage(message);
 }
 
+const { options, compileCacheDir } = workerData as ThreadStart;
+if (compileCacheDir) enableCompileCache(compileCacheDir);
+
 try {
-  const aws = await startEmbeddedAws(workerData as EmbeddedAwsOptions);
+  const { startEmbeddedAws } = await import("./embedded-aws.ts");
+  const aws = await startEmbeddedAws(options as EmbeddedAwsOptions);
   parentPort?.on("message", async (command: ThreadCommand) => {
     if (command.type === "collect") {
       (globalThis as { gc?: () => void }).gc?.();

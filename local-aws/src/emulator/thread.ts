@@ -1,5 +1,12 @@
+import { getCompileCacheDir } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { EmbeddedAws, EmbeddedAwsOptions } from "./embedded-aws.ts";
+
+/** What the emulator thread starts with: the emulator's options, and the parent's compile cache. */
+export interface ThreadStart {
+  readonly options: EmbeddedAwsOptions;
+  readonly compileCacheDir: string | undefined;
+}
 
 /** What the emulator thread is told. */
 export type ThreadCommand = { readonly type: "collect" } | { readonly type: "stop" };
@@ -35,7 +42,8 @@ const THREAD_RUNTIME = new URL("./thread-runtime.ts", import.meta.url);
  */
 export async function startEmbeddedAwsThread(options: EmbeddedAwsOptions = {}): Promise<EmbeddedAwsThread> {
   // No loaders of the parent (tsx, Vitest) in the thread: Node strips the types itself.
-  const worker = new Worker(THREAD_RUNTIME, { workerData: options, execArgv: [] });
+  const start: ThreadStart = { options, compileCacheDir: getCompileCacheDir() };
+  const worker = new Worker(THREAD_RUNTIME, { workerData: start, execArgv: [] });
   const waiting = new Map<ThreadReport["type"], (() => void)[]>();
   let exited = false;
   const started = new Promise<{ endpoint: string; port: number }>((resolve, reject) => {
