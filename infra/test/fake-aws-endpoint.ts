@@ -41,6 +41,13 @@ function assumeRole(): Reply {
   );
 }
 
+/** Without a stack account, the CLI asks STS who the credentials belong to. */
+function callerIdentity(): Reply {
+  return xml(
+    `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::${ACCOUNT}:root</Arn><UserId>${ACCOUNT}</UserId><Account>${ACCOUNT}</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`,
+  );
+}
+
 function cloudFormation(action: string, params: URLSearchParams): Reply {
   if (action === "DescribeStacks" && params.get("StackName") === "CDKToolkit") {
     const outputs = [
@@ -79,7 +86,7 @@ function s3(method: string, url: string): Reply {
 }
 
 function answer(service: string, action: string, params: URLSearchParams, req: IncomingMessage): Reply {
-  if (service === "sts") return assumeRole();
+  if (service === "sts") return action === "GetCallerIdentity" ? callerIdentity() : assumeRole();
   if (service === "cloudformation") return cloudFormation(action, params);
   if (service === "ssm") {
     return {

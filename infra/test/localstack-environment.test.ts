@@ -109,6 +109,9 @@ describe("cdklocal with that environment", () => {
           env: {
             PATH: process.env.PATH,
             HOME: workDir,
+            // The CLI keeps its cache (accounts by access key, among others) under the user's
+            // home from the password database, not HOME; this keeps it out of the real one.
+            CDK_HOME: join(workDir, ".cdk"),
             CDK_DISABLE_CLI_TELEMETRY: "true",
             LOCALSTACK_ENDPOINT: fake.url,
           },
