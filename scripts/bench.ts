@@ -7,6 +7,11 @@
  *   DynamoDB and SNS clients (built with the functions' own options), as the median ratio of
  *   alternated fresh processes, and RSS beside it; and what the floor would cost with the SDK's
  *   default credential chain, which the functions' bundles replace by the environment provider;
+ * - what NODE_OPTIONS=--enable-source-maps would add to that init (the deployed functions run
+ *   without it);
+ * - the same init with the logger, the metrics, the Secrets Manager client and libphonenumber each,
+ *   then all together, swapped for inert stand-ins (bench/stand-ins.ts): what each part costs, and
+ *   what the function's own code costs without them;
  * - `npm start` from the command to `GET /health` 200, median of several runs, and as a ratio to a
  *   bare `node -e 0` start;
  * - warm latency, throughput and heap growth of the handlers against the embedded AWS stack.
@@ -16,10 +21,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmbeddedAws } from "#local-aws/emulator";
 import { provisionLocalResources } from "#local-aws/resources";
-import { buildBundles } from "./bench/bundles.ts";
+import { buildBundles, buildWithStandIns } from "./bench/bundles.ts";
 import { compareInit } from "./bench/cold-start.ts";
 import { measureNpmStart } from "./bench/npm-start.ts";
 import { percentile, Report } from "./bench/report.ts";
+import { STAND_INS } from "./bench/stand-ins.ts";
 import { measureWarm } from "./bench/warm.ts";
 
 /** The goals (issue: lean functions and a 1.5-second `npm start`). */
@@ -35,7 +41,7 @@ try {
   const { functions, floor, floorDefaultCredentials } = await buildBundles(join(tmp, "bundles"));
   report.add("floor bundle (DynamoDB + SNS clients)", floor.bytes / KiB, "KiB");
   report.add("floor bundle, SDK default credential chain", floorDefaultCredentials.bytes / KiB, "KiB");
-  const chain = await compareInit(floorDefaultCredentials.file, floor.file, INIT_PAIRS);
+  const chain = await compareInit(floorDefaultCredentials, floor, INIT_PAIRS);
   report.add(
     "floor init, SDK default credential chain / floor init",
     chain.medianRatio,
@@ -48,7 +54,7 @@ try {
     report.add(`${bundle.name}: bundle gzip`, bundle.gzipBytes / KiB, "KiB");
   }
   for (const bundle of functions) {
-    const init = await compareInit(bundle.file, floor.file, INIT_PAIRS);
+    const init = await compareInit(bundle, floor, INIT_PAIRS);
     report.add(
       `${bundle.name}: init / floor init (median of ${INIT_PAIRS} pairs)`,
       init.medianRatio,
@@ -66,6 +72,46 @@ try {
       init.bundleRssBytes / MiB,
       `MiB (floor ${(init.floorRssBytes / MiB).toFixed(1)} MiB)`,
     );
+  }
+
+  // What the deployed functions save by not running with NODE_OPTIONS=--enable-source-maps.
+  for (const bundle of functions) {
+    const sourceMaps = await compareInit(
+      { file: bundle.file, env: { NODE_OPTIONS: "--enable-source-maps" } },
+      bundle,
+      INIT_PAIRS,
+    );
+    report.add(
+      `${bundle.name}: init with --enable-source-maps / without`,
+      sourceMaps.medianRatio,
+      `× (+${(sourceMaps.bundleMs - sourceMaps.floorMs).toFixed(1)} ms)`,
+      undefined,
+      2,
+    );
+  }
+
+  // What each library costs at init, and what is left without any of them: the function's own
+  // code (configuration, domain, store, keys) against the floor.
+  for (const bundle of functions) {
+    const variants = [
+      ...STAND_INS.map((standIn) => ({ label: standIn.part, standIns: [standIn] })),
+      { label: `all ${STAND_INS.length} of those`, standIns: STAND_INS },
+    ];
+    for (const [index, variant] of variants.entries()) {
+      const built = await buildWithStandIns(
+        join(tmp, "stand-ins", `${bundle.name}-${index}`, "index.mjs"),
+        bundle.name,
+        variant.standIns,
+      );
+      const init = await compareInit(built, floor, INIT_PAIRS);
+      report.add(
+        `${bundle.name}, ${variant.label} stubbed: init / floor init`,
+        init.medianRatio,
+        `× (${(built.bytes / KiB).toFixed(0)} KiB)`,
+        undefined,
+        2,
+      );
+    }
   }
 
   const start = await measureNpmStart(START_RUNS);

@@ -2,8 +2,8 @@ import { Token } from "aws-cdk-lib";
 import { CONFIG_VARIABLES, ConfigError, loadConfig, type OtpConfig } from "#functions/config";
 import type { DeployStage } from "./settings.ts";
 
-/** Variables outside the shared schema that every function gets (NODE_OPTIONS from OtpFunction). */
-export const RUNTIME_VARIABLES = ["POWERTOOLS_SERVICE_NAME", "NODE_OPTIONS"] as const;
+/** Variables outside the shared schema that every function gets. */
+export const RUNTIME_VARIABLES = ["POWERTOOLS_SERVICE_NAME"] as const;
 
 export interface FunctionEnvironmentInput {
   readonly stage: DeployStage;

@@ -4,6 +4,7 @@ import { gzipSync } from "node:zlib";
 import { type BuildOptions, build } from "esbuild";
 import { FUNCTION_BUILD_OPTIONS, REPO_ROOT, routes } from "#api-contract";
 import { FunctionBundles } from "#dev-server";
+import { type StandIn, standInPlugin } from "./stand-ins.ts";
 
 export interface BuiltBundle {
   readonly name: string;
@@ -47,4 +48,25 @@ export async function buildBundles(
   );
   await bundles.dispose();
   return { functions, floor, floorDefaultCredentials };
+}
+
+/**
+ * A function bundle with some of its libraries swapped for inert stand-ins (stand-ins.ts), built
+ * with the functions' own options: what the function's init costs without those parts.
+ */
+export async function buildWithStandIns(
+  outfile: string,
+  routeName: string,
+  standIns: readonly StandIn[],
+): Promise<BuiltBundle> {
+  const route = routes.find((candidate) => candidate.name === routeName);
+  if (!route) throw new Error(`no route named ${routeName}`);
+  await build({
+    ...FUNCTION_BUILD_OPTIONS,
+    entryPoints: [join(REPO_ROOT, route.entry)],
+    outfile,
+    plugins: [standInPlugin(standIns)],
+    logLevel: "silent",
+  });
+  return measured(routeName, outfile);
 }

@@ -21,12 +21,18 @@ export const LAMBDA_LIKE_ENV: Readonly<Record<string, string>> = {
   POWERTOOLS_LOG_LEVEL: "SILENT",
 };
 
+/** A bundle to start, with variables to add to the Lambda-like environment (NODE_OPTIONS, say). */
+export interface InitTarget {
+  readonly file: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /** One cold start: a fresh Node process importing the bundle (the init phase), timed inside. */
-async function initOnce(file: string): Promise<InitSample> {
-  const probe = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)});
+async function initOnce(target: InitTarget): Promise<InitSample> {
+  const probe = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(target.file).href)});
     console.log(JSON.stringify({ ms: performance.now() - t, rssBytes: process.memoryUsage().rss }));`;
   const { stdout } = await run(process.execPath, ["--input-type=module", "-e", probe], {
-    env: { PATH: process.env.PATH ?? "", ...LAMBDA_LIKE_ENV },
+    env: { PATH: process.env.PATH ?? "", ...LAMBDA_LIKE_ENV, ...target.env },
   });
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as InitSample;
 }
@@ -45,17 +51,17 @@ export interface InitComparison {
  * ones) so that a busy moment of the machine hits both alike.
  */
 export async function compareInit(
-  bundleFile: string,
-  floorFile: string,
+  bundleTarget: InitTarget,
+  floorTarget: InitTarget,
   pairs: number,
 ): Promise<InitComparison> {
   const ratios: number[] = [];
   const bundle: InitSample[] = [];
   const floor: InitSample[] = [];
   for (let i = 0; i < pairs; i++) {
-    const order = i % 2 === 0 ? [floorFile, bundleFile] : [bundleFile, floorFile];
+    const order = i % 2 === 0 ? [floorTarget, bundleTarget] : [bundleTarget, floorTarget];
     const samples = [];
-    for (const file of order) samples.push(await initOnce(file));
+    for (const target of order) samples.push(await initOnce(target));
     const [first, second] = samples as [InitSample, InitSample];
     const [floorSample, bundleSample] = i % 2 === 0 ? [first, second] : [second, first];
     floor.push(floorSample);

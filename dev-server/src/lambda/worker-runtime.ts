@@ -8,7 +8,8 @@ import type { ContextData, ErrorData, SandboxMessage, WorkerData, WorkerMessage 
 
 type Handler = (event: unknown, context: unknown) => unknown;
 
-// The deployed functions run with NODE_OPTIONS=--enable-source-maps; traces point at the sources.
+// Locally, stack traces of the minified bundle point at the sources. The deployed functions go
+// without: there, Node would parse the source map on every cold start (infra/README.md).
 process.setSourceMapsEnabled(true);
 
 function errorData(error: unknown): ErrorData {
