@@ -22,7 +22,7 @@ import { join } from "node:path";
 import { startEmbeddedAws } from "#local-aws/emulator";
 import { provisionLocalResources } from "#local-aws/resources";
 import { buildBundles, buildWithStandIns } from "./bench/bundles.ts";
-import { compareInit } from "./bench/cold-start.ts";
+import { compareInit, type InitComparison } from "./bench/cold-start.ts";
 import { measureNpmStart } from "./bench/npm-start.ts";
 import { percentile, Report } from "./bench/report.ts";
 import { STAND_INS } from "./bench/stand-ins.ts";
@@ -36,6 +36,9 @@ const KiB = 1024;
 const MiB = 1024 * 1024;
 
 const report = new Report();
+/** The confidence interval of a median init ratio, for the unit column. */
+const interval = ({ ratioInterval: [low, high] }: InitComparison) =>
+  `95% CI ${low.toFixed(2)}–${high.toFixed(2)}`;
 const tmp = await mkdtemp(join(tmpdir(), "sms-otp-bench-"));
 try {
   const { functions, floor, floorDefaultCredentials } = await buildBundles(join(tmp, "bundles"));
@@ -45,7 +48,7 @@ try {
   report.add(
     "floor init, SDK default credential chain / floor init",
     chain.medianRatio,
-    `× (${chain.bundleMs.toFixed(1)} ms)`,
+    `× (${interval(chain)}; ${chain.bundleMs.toFixed(1)} ms)`,
     undefined,
     2,
   );
@@ -58,7 +61,7 @@ try {
     report.add(
       `${bundle.name}: init / floor init (median of ${INIT_PAIRS} pairs)`,
       init.medianRatio,
-      "×",
+      `× (${interval(init)})`,
       GOALS.initRatio,
       2,
     );
@@ -84,7 +87,7 @@ try {
     report.add(
       `${bundle.name}: init with --enable-source-maps / without`,
       sourceMaps.medianRatio,
-      `× (+${(sourceMaps.bundleMs - sourceMaps.floorMs).toFixed(1)} ms)`,
+      `× (${interval(sourceMaps)}; +${(sourceMaps.bundleMs - sourceMaps.floorMs).toFixed(1)} ms)`,
       undefined,
       2,
     );
@@ -107,7 +110,7 @@ try {
       report.add(
         `${bundle.name}, ${variant.label} stubbed: init / floor init`,
         init.medianRatio,
-        `× (${(built.bytes / KiB).toFixed(0)} KiB)`,
+        `× (${interval(init)}; ${(built.bytes / KiB).toFixed(0)} KiB)`,
         undefined,
         2,
       );

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { median } from "./report.ts";
+import { median, medianInterval } from "./report.ts";
 
 const run = promisify(execFile);
 
@@ -40,6 +40,8 @@ async function initOnce(target: InitTarget): Promise<InitSample> {
 export interface InitComparison {
   /** Median over pairs of (bundle init / floor init), each pair measured back to back. */
   readonly medianRatio: number;
+  /** A 95% confidence interval of that median (report.ts, medianInterval). */
+  readonly ratioInterval: readonly [number, number];
   readonly bundleMs: number;
   readonly floorMs: number;
   readonly bundleRssBytes: number;
@@ -70,6 +72,7 @@ export async function compareInit(
   }
   return {
     medianRatio: median(ratios),
+    ratioInterval: medianInterval(ratios),
     bundleMs: median(bundle.map((sample) => sample.ms)),
     floorMs: median(floor.map((sample) => sample.ms)),
     bundleRssBytes: median(bundle.map((sample) => sample.rssBytes)),

@@ -17,6 +17,29 @@ export function median(samples: readonly number[]): number {
   return percentile(samples, 50);
 }
 
+/**
+ * A distribution-free confidence interval for the median: the order statistics x(k+1) and x(n-k)
+ * with the largest k for which P(Binomial(n, 1/2) ≤ k) stays within (1 - confidence) / 2. It
+ * assumes only independent samples, which is what alternated fresh processes give; with 15
+ * samples it spans the 4th to the 12th smallest (96.5%).
+ */
+export function medianInterval(samples: readonly number[], confidence = 0.95): readonly [number, number] {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const n = sorted.length;
+  const tail = (1 - confidence) / 2;
+  let k = -1;
+  let cumulative = 0;
+  let term = 0.5 ** n; // P(X = 0)
+  for (let i = 0; i < n; i++) {
+    cumulative += term;
+    if (cumulative > tail) break;
+    k = i;
+    term = (term * (n - i)) / (i + 1); // P(X = i + 1) from P(X = i)
+  }
+  if (k < 0) return [Number.NaN, Number.NaN]; // too few samples for that confidence
+  return [sorted[k] ?? Number.NaN, sorted[n - 1 - k] ?? Number.NaN];
+}
+
 export class Report {
   readonly rows: Row[] = [];
 
