@@ -72,6 +72,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     const functions = new FunctionSet(log);
     // Stopped after the server (registered early, run late).
     teardown.add(() => functions.stop());
+    // The functions' runtimes boot while the emulator starts; their cold starts come last.
+    functions.bootRuntimes(routes);
 
     const [aws, bundles, webRoot] = await allStarted<[LocalStack, FunctionBundles, string | undefined]>(
       teardown,

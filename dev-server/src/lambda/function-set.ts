@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import { FUNCTION_SETTINGS, type RouteDefinition } from "#api-contract";
 import { ansi, type DevLog } from "../log.ts";
 import type { FunctionBundles, RebuildOutcome } from "./bundle.ts";
-import { LocalFunction } from "./local-function.ts";
+import { LocalFunction, RuntimeWorker } from "./local-function.ts";
 
 /** Lambda-side variables a developer may set for the functions (log level, Powertools switches). */
 const FUNCTION_RUNTIME_PASSTHROUGH = /^(POWERTOOLS_|AWS_LAMBDA_LOG_)/;
@@ -68,8 +68,23 @@ export class FunctionSet {
     this.#markReady = resolve;
   });
 
+  /** Runtimes booted ahead of the cold starts, by route name, until `start` hands them over. */
+  readonly #booted = new Map<string, RuntimeWorker>();
+
   constructor(log: DevLog) {
     this.#log = log;
+  }
+
+  /**
+   * Boots a runtime for each route now, while the rest of the dev server starts, so that the cold
+   * starts in `start` only load the handler modules.
+   */
+  bootRuntimes(routes: readonly RouteDefinition[]): void {
+    for (const route of routes) {
+      if (!this.#booted.has(route.name)) {
+        this.#booted.set(route.name, new RuntimeWorker(FUNCTION_SETTINGS.memoryMb));
+      }
+    }
   }
 
   /**
@@ -92,8 +107,10 @@ export class FunctionSet {
           region: options.region,
           accountId: options.accountId,
           output: (line) => log.print(`${prefix} ${line}`),
+          booted: this.#booted.get(route.name),
         }),
       );
+      this.#booted.delete(route.name);
     }
     const inits = await Promise.all(
       [...this.#functions].map(async ([name, fn]) => ({ name, outcome: await fn.start() })),
@@ -151,6 +168,11 @@ export class FunctionSet {
 
   async stop(): Promise<void> {
     this.abandonWaiting();
-    await Promise.all([...this.#functions.values()].map((fn) => fn.stop()));
+    const unused = [...this.#booted.values()];
+    this.#booted.clear();
+    await Promise.all([
+      ...[...this.#functions.values()].map((fn) => fn.stop()),
+      ...unused.map((runtime) => runtime.stop()),
+    ]);
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { ContextData, ErrorData, SandboxMessage, WorkerData, WorkerMessage } from "./protocol.ts";
+import type { ContextData, ErrorData, SandboxMessage, WorkerMessage } from "./protocol.ts";
 
 /** An invocation that failed the way a Lambda invocation fails: error, timeout, crash or init error. */
 export class FunctionError extends Error {
@@ -36,9 +36,48 @@ export interface LocalFunctionOptions {
   readonly accountId: string;
   /** Where the function's stdout and stderr lines go (its "CloudWatch log stream"). */
   readonly output: (line: string) => void;
+  /** A runtime booted ahead (see {@link RuntimeWorker}), taken by the first cold start. */
+  readonly booted?: RuntimeWorker;
 }
 
 const WORKER_RUNTIME = new URL("./worker-runtime.ts", import.meta.url);
+
+/**
+ * A worker thread with the runtime loaded and no function yet. Booting one (a Node instance of its
+ * own, and the runtime's TypeScript) is most of a local cold start before the handler module is
+ * even read, and needs nothing of the function: the dev server boots them while it starts the
+ * emulator, and the cold start only loads the module into one.
+ */
+export class RuntimeWorker {
+  readonly worker: Worker;
+  readonly memoryMb: number;
+  #exited = false;
+
+  constructor(memoryMb: number) {
+    this.memoryMb = memoryMb;
+    this.worker = new Worker(WORKER_RUNTIME, {
+      // Empty: the function's environment arrives with the init message, whole.
+      env: {},
+      // The bundle is plain JavaScript: no loaders (tsx, Vitest) from the parent in the sandbox.
+      execArgv: [],
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+    });
+    this.worker.once("exit", () => {
+      this.#exited = true;
+    });
+  }
+
+  /** Whether a cold start can still use it (it may have crashed while it waited). */
+  get usable(): boolean {
+    return !this.#exited;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#exited) await this.worker.terminate();
+  }
+}
 
 interface Pending {
   readonly resolve: (payload: unknown) => void;
@@ -60,21 +99,15 @@ class Sandbox {
 
   readonly options: LocalFunctionOptions;
 
-  constructor(options: LocalFunctionOptions, onExit: (sandbox: Sandbox) => void) {
+  constructor(
+    options: LocalFunctionOptions,
+    onExit: (sandbox: Sandbox) => void,
+    booted: RuntimeWorker | undefined,
+  ) {
     this.options = options;
-    const data: WorkerData = {
-      moduleUrl: pathToFileURL(options.moduleFile).href,
-      handlerName: options.handlerName,
-    };
-    this.#worker = new Worker(WORKER_RUNTIME, {
-      workerData: data,
-      env: { ...options.environment },
-      // The bundle is plain JavaScript: no loaders (tsx, Vitest) from the parent in the sandbox.
-      execArgv: [],
-      stdout: true,
-      stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
-    });
+    const runtime = booted?.usable && booted.memoryMb === options.memoryMb ? booted : undefined;
+    if (booted && !runtime) void booted.stop();
+    this.#worker = (runtime ?? new RuntimeWorker(options.memoryMb)).worker;
     forwardLines(this.#worker.stdout, options.output);
     forwardLines(this.#worker.stderr, options.output);
     this.ready = new Promise<number>((resolve, reject) => {
@@ -103,6 +136,12 @@ class Sandbox {
     });
     // A failed init is reported to whoever awaits `ready`; never an unhandled rejection.
     this.ready.catch(() => undefined);
+    this.#worker.postMessage({
+      type: "init",
+      moduleUrl: pathToFileURL(options.moduleFile).href,
+      handlerName: options.handlerName,
+      environment: { ...options.environment },
+    } satisfies SandboxMessage);
   }
 
   invoke(event: unknown): Promise<unknown> {
@@ -231,9 +270,12 @@ export type InitOutcome =
 export class LocalFunction {
   readonly options: LocalFunctionOptions;
   #sandbox: Sandbox | undefined;
+  /** The runtime booted ahead, until the first cold start takes it. */
+  #booted: RuntimeWorker | undefined;
 
   constructor(options: LocalFunctionOptions) {
     this.options = options;
+    this.#booted = options.booted;
   }
 
   /** Cold-starts an execution environment now (instead of on the first request). */
@@ -279,14 +321,22 @@ export class LocalFunction {
 
   async stop(): Promise<void> {
     const sandbox = this.#sandbox;
+    const booted = this.#booted;
     this.#sandbox = undefined;
-    await sandbox?.stop();
+    this.#booted = undefined;
+    await Promise.all([sandbox?.stop(), booted?.stop()]);
   }
 
   async #coldStart(): Promise<InitOutcome> {
-    const sandbox = new Sandbox(this.options, (exited) => {
-      if (this.#sandbox === exited) this.#sandbox = undefined;
-    });
+    const booted = this.#booted;
+    this.#booted = undefined;
+    const sandbox = new Sandbox(
+      this.options,
+      (exited) => {
+        if (this.#sandbox === exited) this.#sandbox = undefined;
+      },
+      booted,
+    );
     this.#sandbox = sandbox;
     try {
       return { ok: true, initMs: await sandbox.ready };

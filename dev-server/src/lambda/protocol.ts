@@ -33,8 +33,21 @@ export interface CollectMessage {
   readonly type: "collect";
 }
 
+/**
+ * The first message a worker gets: the function to cold-start. The worker boots with an empty
+ * environment and no function, so it can boot while the dev server still starts the rest.
+ */
+export interface InitMessage {
+  readonly type: "init";
+  /** file: URL of the bundled handler module. */
+  readonly moduleUrl: string;
+  readonly handlerName: string;
+  /** The function's whole `process.env`. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
 /** What the dev server sends a worker. */
-export type SandboxMessage = InvokeMessage | CollectMessage;
+export type SandboxMessage = InitMessage | InvokeMessage | CollectMessage;
 
 /** An error as the Lambda runtime reports it (`errorType`, `errorMessage`, `stackTrace`). */
 export interface ErrorData {
@@ -50,10 +63,3 @@ export type WorkerMessage =
   | { readonly type: "response"; readonly id: number; readonly payload: string }
   | { readonly type: "error"; readonly id: number; readonly error: ErrorData }
   | { readonly type: "collected" };
-
-/** What the worker is started with. */
-export interface WorkerData {
-  /** file: URL of the bundled handler module. */
-  readonly moduleUrl: string;
-  readonly handlerName: string;
-}

@@ -1,10 +1,11 @@
 /**
- * The "Lambda runtime" inside a function's worker thread: loads the bundled handler module once
- * (the init phase, with the function's own `process.env`), then runs invocations sent by the dev
- * server. Node runs this file directly (type stripping), so it imports only types and builtins.
+ * The "Lambda runtime" inside a function's worker thread: told which function it runs (its first
+ * message), it loads the bundled handler module once (the init phase, with the function's own
+ * `process.env`), then runs invocations sent by the dev server. Node runs this file directly
+ * (type stripping), so it imports only types and builtins.
  */
-import { parentPort, workerData } from "node:worker_threads";
-import type { ContextData, ErrorData, SandboxMessage, WorkerData, WorkerMessage } from "./protocol.ts";
+import { parentPort } from "node:worker_threads";
+import type { ContextData, ErrorData, InitMessage, SandboxMessage, WorkerMessage } from "./protocol.ts";
 
 type Handler = (event: unknown, context: unknown) => unknown;
 
@@ -31,9 +32,11 @@ function lambdaContext(data: ContextData) {
   };
 }
 
-async function init(): Promise<Handler | undefined> {
+async function init({ moduleUrl, handlerName, environment }: InitMessage): Promise<Handler | undefined> {
+  // The worker was started with an empty environment; the function's becomes its whole one.
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  Object.assign(process.env, environment);
   const started = performance.now();
-  const { moduleUrl, handlerName } = workerData as WorkerData;
   try {
     const module = (await import(moduleUrl)) as Record<string, unknown>;
     const handler = module[handlerName];
@@ -50,19 +53,23 @@ async function init(): Promise<Handler | undefined> {
   }
 }
 
-const handler = await init();
-if (handler) {
-  parentPort?.on("message", async (message: SandboxMessage) => {
-    if (message.type === "collect") {
-      (globalThis as { gc?: () => void }).gc?.();
-      send({ type: "collected" });
-      return;
-    }
-    try {
-      const result = await handler(JSON.parse(message.event), lambdaContext(message.context));
-      send({ type: "response", id: message.id, payload: JSON.stringify(result) ?? "null" });
-    } catch (error) {
-      send({ type: "error", id: message.id, error: errorData(error) });
-    }
-  });
-}
+let handler: Handler | undefined;
+parentPort?.on("message", async (message: SandboxMessage) => {
+  if (message.type === "init") {
+    handler = await init(message);
+    return;
+  }
+  if (message.type === "collect") {
+    (globalThis as { gc?: () => void }).gc?.();
+    send({ type: "collected" });
+    return;
+  }
+  // The dev server invokes only after `ready`; a failed init never gets here.
+  if (!handler) return;
+  try {
+    const result = await handler(JSON.parse(message.event), lambdaContext(message.context));
+    send({ type: "response", id: message.id, payload: JSON.stringify(result) ?? "null" });
+  } catch (error) {
+    send({ type: "error", id: message.id, error: errorData(error) });
+  }
+});

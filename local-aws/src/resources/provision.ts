@@ -210,29 +210,39 @@ export async function provisionLocalResources(options: ProvisionOptions): Promis
   const names = resolveNames(options.names);
   const clients = createClients(options.endpoint, options.region ?? "us-east-1");
   try {
-    await ensureTable(clients.dynamo, names.table);
-    await ensureTtl(clients.dynamo, names.table);
-
-    const { TopicArn: topicArn } = await clients.sns.send(new CreateTopicCommand({ Name: names.topic }));
-    const { QueueUrl: queueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: names.queue }));
-    if (!topicArn || !queueUrl) throw new Error("CreateTopic/CreateQueue answered without an ARN or URL");
-    const { Attributes } = await clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn", "Policy"] }),
-    );
-    const queueArn = Attributes?.QueueArn;
-    if (!queueArn) throw new Error(`GetQueueAttributes answered without the QueueArn of ${queueUrl}`);
-
-    const policy = outboxPolicy(queueArn, topicArn);
-    if (Attributes?.Policy !== policy) {
-      await clients.sqs.send(
-        new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: policy } }),
-      );
-    }
-    await ensureRawSubscription(clients.sns, topicArn, queueArn);
-    return { tableName: names.table, topicArn, queueUrl, queueArn };
+    // The table and the SMS capture path do not depend on each other: provisioned side by side.
+    const [, capture] = await Promise.all([
+      ensureTable(clients.dynamo, names.table).then(() => ensureTtl(clients.dynamo, names.table)),
+      provisionSmsCapture(clients, names),
+    ]);
+    return { tableName: names.table, ...capture };
   } finally {
     destroyClients(clients);
   }
+}
+
+/** The topic the functions publish SMS to, raw-delivered to the outbox queue the dev server reads. */
+async function provisionSmsCapture(
+  clients: Clients,
+  names: ResourceNames,
+): Promise<Omit<LocalResources, "tableName">> {
+  const { TopicArn: topicArn } = await clients.sns.send(new CreateTopicCommand({ Name: names.topic }));
+  const { QueueUrl: queueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: names.queue }));
+  if (!topicArn || !queueUrl) throw new Error("CreateTopic/CreateQueue answered without an ARN or URL");
+  const { Attributes } = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn", "Policy"] }),
+  );
+  const queueArn = Attributes?.QueueArn;
+  if (!queueArn) throw new Error(`GetQueueAttributes answered without the QueueArn of ${queueUrl}`);
+
+  const policy = outboxPolicy(queueArn, topicArn);
+  if (Attributes?.Policy !== policy) {
+    await clients.sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: policy } }),
+    );
+  }
+  await ensureRawSubscription(clients.sns, topicArn, queueArn);
+  return { topicArn, queueUrl, queueArn };
 }
 
 /** Deletes what {@link provisionLocalResources} created (tests clean up their own copies). */
