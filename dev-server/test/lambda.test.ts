@@ -1,9 +1,14 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { FunctionBundles, type RebuildOutcome } from "../src/lambda/bundle.ts";
-import { FunctionError, LocalFunction, type LocalFunctionOptions } from "../src/lambda/local-function.ts";
+import {
+  FunctionError,
+  LocalFunction,
+  type LocalFunctionOptions,
+  RuntimeWorker,
+} from "../src/lambda/local-function.ts";
 
 let dir: string;
 const started: LocalFunction[] = [];
@@ -85,6 +90,28 @@ describe("a local function", () => {
     // Nothing of the test process's environment (PATH, HOME, ...) leaks in.
     expect(a.envKeys).toEqual(["APP_NAME"]);
     expect(process.env.APP_NAME).toBeUndefined();
+  });
+
+  it("cold-starts in a runtime booted ahead, with nothing but its own environment, and stops it", async () => {
+    const booted = new RuntimeWorker(128);
+    const local = fn("env.mjs", { booted, environment: { APP_NAME: "Gamma" } });
+    const body = await bodyOf(local);
+    expect(body.app).toBe("Gamma");
+    expect(body.envKeys).toEqual(["APP_NAME"]);
+    // It ran in the booted worker: stopping the function ends that worker.
+    expect(booted.usable).toBe(true);
+    await local.stop();
+    expect(booted.usable).toBe(false);
+  });
+
+  it("boots a fresh runtime when the one booted ahead is gone, or was booted for another memory size", async () => {
+    const gone = new RuntimeWorker(128);
+    await gone.stop();
+    expect((await bodyOf(fn("env.mjs", { booted: gone }))).app).toBe("Alpha");
+    const otherSize = new RuntimeWorker(256);
+    expect((await bodyOf(fn("env.mjs", { booted: otherSize }))).app).toBe("Alpha");
+    // Not taken: stopped rather than left running.
+    await vi.waitFor(() => expect(otherSize.usable).toBe(false), { timeout: 5_000 });
   });
 
   it("gets the event as JSON and a Lambda context", async () => {

@@ -67,6 +67,9 @@ export class RuntimeWorker {
     this.worker.once("exit", () => {
       this.#exited = true;
     });
+    // Until a sandbox takes it, nobody else listens: a runtime that fails to boot must not
+    // become an unhandled 'error' event of the dev server (it exits, and is not used).
+    this.worker.on("error", () => undefined);
   }
 
   /** Whether a cold start can still use it (it may have crashed while it waited). */
