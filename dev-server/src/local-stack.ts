@@ -1,4 +1,4 @@
-import { startEmbeddedAwsThread, type ThreadMemory } from "#local-aws/emulator-thread";
+import { type BootedAwsThread, startEmbeddedAwsThread, type ThreadMemory } from "#local-aws/emulator-thread";
 import { type LocalResources, provisionLocalResources, SmsOutbox } from "#local-aws/resources";
 import type { DevServerConfig } from "./config.ts";
 import { OutboxPoller, SmsInbox } from "./inbox/sms-inbox.ts";
@@ -23,8 +23,10 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-async function startAws(config: DevServerConfig, port: number) {
+async function startAws(config: DevServerConfig, port: number, booted: BootedAwsThread | undefined) {
   if (config.externalAwsEndpoint) {
+    // Not needed after all: never left running.
+    await booted?.discard();
     return {
       endpoint: config.externalAwsEndpoint,
       embedded: false,
@@ -34,7 +36,8 @@ async function startAws(config: DevServerConfig, port: number) {
   }
   try {
     // In a thread of its own: its work runs beside the API's, and its data stays out of our heap.
-    const aws = await startEmbeddedAwsThread({ port, region: config.region });
+    const options = { port, region: config.region };
+    const aws = await (booted ? booted.start(options) : startEmbeddedAwsThread(options));
     return {
       endpoint: aws.endpoint,
       embedded: true,
@@ -62,12 +65,18 @@ function accountOf(arn: string): string {
  */
 export async function startLocalStack(
   config: DevServerConfig,
-  options: { readonly port: number; readonly log: DevLog; readonly since: number },
+  options: {
+    readonly port: number;
+    readonly log: DevLog;
+    readonly since: number;
+    /** The embedded emulator's thread, already booting (see DevServerOptions). */
+    readonly embeddedAws?: BootedAwsThread | undefined;
+  },
 ): Promise<LocalStack> {
   const { log } = options;
   const teardown = new Teardown();
   try {
-    const aws = await startAws(config, options.port);
+    const aws = await startAws(config, options.port, options.embeddedAws);
     teardown.add(() => aws.stop());
     const resources = await provisionLocalResources({ endpoint: aws.endpoint, region: config.region });
     const inbox = new SmsInbox();

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify from "fastify";
 import { API_STAGE_NAME, REPO_ROOT, routes } from "#api-contract";
+import type { BootedAwsThread } from "#local-aws/emulator-thread";
 import { ownOrigins, serverUrl } from "./addresses.ts";
 import { devServerApp, FASTIFY_OPTIONS } from "./app.ts";
 import { functionEnvironment, loadDevServerConfig } from "./config.ts";
@@ -30,6 +31,13 @@ export interface DevServerOptions {
   readonly watch?: boolean;
   /** Where output goes; overrides `quiet`. */
   readonly log?: DevLog;
+  /**
+   * The embedded emulator's thread, already booting (`npm start` boots it before the dev server's
+   * modules load: main.ts). The dev server takes it over: starts it, or discards it when
+   * AWS_ENDPOINT_URL points elsewhere, and stops it with the rest. Without it, the dev server
+   * boots one itself.
+   */
+  readonly embeddedAws?: BootedAwsThread;
 }
 
 export interface DevServer {
@@ -83,6 +91,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
             port: options.port === 0 ? 0 : config.localAwsPort,
             log,
             since: bootWallClock,
+            embeddedAws: options.embeddedAws,
           }),
           stop: (stack) => stack.stop(),
         },

@@ -4,6 +4,7 @@ import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EmbeddedAws, startEmbeddedAws } from "#local-aws/emulator";
+import { bootEmbeddedAwsThread } from "#local-aws/emulator-thread";
 import { provisionLocalResources } from "#local-aws/resources";
 import { type DevServer, startDevServer } from "../src/server.ts";
 import { codeIn, postJson, waitForSms } from "./support/http.ts";
@@ -12,6 +13,8 @@ const SECRET = "dev-server-test-secret-dev-server-test-secret";
 
 let alpha: DevServer;
 let beta: DevServer;
+// Beta is handed an emulator thread booted ahead, as `npm start` does (main.ts).
+const betaThread = bootEmbeddedAwsThread();
 
 beforeAll(async () => {
   // Two servers in one process, each with its own settings: the functions' environments must not mix.
@@ -21,7 +24,12 @@ beforeAll(async () => {
       quiet: true,
       env: { OTP_APP_NAME: "Alpha", OTP_TOKEN_SECRET: SECRET, OTP_MAX_SENDS_PER_IP_PER_HOUR: "1000" },
     }),
-    startDevServer({ port: 0, quiet: true, env: { OTP_APP_NAME: "Beta", OTP_LENGTH: "8" } }),
+    startDevServer({
+      port: 0,
+      quiet: true,
+      env: { OTP_APP_NAME: "Beta", OTP_LENGTH: "8" },
+      embeddedAws: betaThread,
+    }),
   ]);
   if (first.status === "fulfilled") alpha = first.value;
   if (second.status === "fulfilled") beta = second.value;
@@ -208,6 +216,10 @@ describe("the dev server over real HTTP", () => {
     await expect(fetch(`${beta.awsEndpoint}/health`)).rejects.toThrow();
     // Stopping twice is harmless.
     await beta.stop();
+    // The emulator thread it was handed is the one it ran, and stopped.
+    const handed = await betaThread.start();
+    expect(handed.endpoint).toBe(beta.awsEndpoint);
+    expect(await handed.memory()).toBeUndefined();
   });
 });
 
@@ -256,7 +268,15 @@ describe("with AWS_ENDPOINT_URL (LocalStack, or any emulator already running)", 
     await expect.poll(queued, { timeout: 5_000, interval: 20 }).toBe(1);
     sqs.destroy();
 
-    server = await startDevServer({ port: 0, quiet: true, env: { AWS_ENDPOINT_URL: external.endpoint } });
+    const unneeded = bootEmbeddedAwsThread();
+    server = await startDevServer({
+      port: 0,
+      quiet: true,
+      env: { AWS_ENDPOINT_URL: external.endpoint },
+      embeddedAws: unneeded,
+    });
+    // An emulator thread booted ahead is discarded, not left running.
+    await expect(unneeded.start({ port: 0 })).rejects.toThrow(/exited/);
     expect(server.awsEndpoint).toBe(external.endpoint);
     expect(server.embeddedAws).toBe(false);
     expect(server.tableName).toBe(resources.tableName);

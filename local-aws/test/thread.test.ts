@@ -1,7 +1,7 @@
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
 import { startEmbeddedAws } from "../src/emulator/embedded-aws.ts";
-import { startEmbeddedAwsThread } from "../src/emulator/thread.ts";
+import { bootEmbeddedAwsThread, startEmbeddedAwsThread } from "../src/emulator/thread.ts";
 import { EMULATOR_CREDENTIALS, provisionLocalResources } from "../src/resources/provision.ts";
 
 describe("the embedded emulator in a thread of its own", () => {
@@ -33,6 +33,23 @@ describe("the embedded emulator in a thread of its own", () => {
     }
     expect(await aws.memory(true)).toBeUndefined();
     await expect(fetch(`${aws.endpoint}/health`)).rejects.toThrow();
+  });
+
+  it("boots before it knows its options, starts once, and is discarded when not needed", async () => {
+    const booted = bootEmbeddedAwsThread();
+    // Options known only later, as in `npm start`: the thread has been loading meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const starting = booted.start({ port: 0 });
+    expect(booted.start({ port: 0 })).toBe(starting);
+    const aws = await starting;
+    try {
+      expect((await fetch(`${aws.endpoint}/health`)).ok).toBe(true);
+    } finally {
+      await aws.stop();
+    }
+    const unneeded = bootEmbeddedAwsThread();
+    await unneeded.discard();
+    await expect(unneeded.start({ port: 0 })).rejects.toThrow(/exited/);
   });
 
   it("fails to start on a busy port with the emulator's error and its code", async () => {

@@ -2,14 +2,16 @@ import { getCompileCacheDir } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { EmbeddedAws, EmbeddedAwsOptions } from "./embedded-aws.ts";
 
-/** What the emulator thread starts with: the emulator's options, and the parent's compile cache. */
-export interface ThreadStart {
-  readonly options: EmbeddedAwsOptions;
+/** What the emulator thread boots with: the parent's compile cache. */
+export interface ThreadBoot {
   readonly compileCacheDir: string | undefined;
 }
 
-/** What the emulator thread is told. */
-export type ThreadCommand = { readonly type: "collect" } | { readonly type: "stop" };
+/** What the emulator thread is told; `start` (with the emulator's options) comes first. */
+export type ThreadCommand =
+  | { readonly type: "start"; readonly options: EmbeddedAwsOptions }
+  | { readonly type: "collect" }
+  | { readonly type: "stop" };
 
 /** What the emulator thread answers. */
 export type ThreadReport =
@@ -35,15 +37,29 @@ export interface EmbeddedAwsThread extends EmbeddedAws {
 const THREAD_RUNTIME = new URL("./thread-runtime.ts", import.meta.url);
 
 /**
- * The embedded emulator in a worker thread of its own: the same emulator as `startEmbeddedAws`,
- * whose work (and stored data) stays off the caller's thread. The dev server runs it so: its own
- * heap then holds only the server, and the emulator's CPU time runs beside the API's.
- * @throws the emulator's start-up error, with its `code` (`EADDRINUSE` for a port in use).
+ * The emulator's thread, booted (a Node instance of its own, with the emulator's modules loading)
+ * but not listening yet. Booting is most of the start and needs no options, so a caller can boot
+ * it first thing and start it once its configuration is known (`npm start` does).
  */
-export async function startEmbeddedAwsThread(options: EmbeddedAwsOptions = {}): Promise<EmbeddedAwsThread> {
+export interface BootedAwsThread {
+  /**
+   * Starts the emulator in the thread (once).
+   * @throws the emulator's start-up error, with its `code` (`EADDRINUSE` for a port in use).
+   */
+  start(options?: EmbeddedAwsOptions): Promise<EmbeddedAwsThread>;
+  /** Ends the thread without starting it, when it turns out not to be needed. */
+  discard(): Promise<void>;
+}
+
+/**
+ * Boots the embedded emulator's thread: the same emulator as `startEmbeddedAws`, whose work (and
+ * stored data) stays off the caller's thread. The dev server runs it so: its own heap then holds
+ * only the server, and the emulator's CPU time runs beside the API's.
+ */
+export function bootEmbeddedAwsThread(): BootedAwsThread {
   // No loaders of the parent (tsx, Vitest) in the thread: Node strips the types itself.
-  const start: ThreadStart = { options, compileCacheDir: getCompileCacheDir() };
-  const worker = new Worker(THREAD_RUNTIME, { workerData: start, execArgv: [] });
+  const boot: ThreadBoot = { compileCacheDir: getCompileCacheDir() };
+  const worker = new Worker(THREAD_RUNTIME, { workerData: boot, execArgv: [] });
   const waiting = new Map<ThreadReport["type"], (() => void)[]>();
   let exited = false;
   const started = new Promise<{ endpoint: string; port: number }>((resolve, reject) => {
@@ -60,6 +76,8 @@ export async function startEmbeddedAwsThread(options: EmbeddedAwsOptions = {}): 
       for (const resolvers of waiting.values()) for (const resolve of resolvers.splice(0)) resolve();
     });
   });
+  // Until `start` awaits it, a thread that dies while booting is no unhandled rejection.
+  started.catch(() => undefined);
   const answer = (command: ThreadCommand, expected: ThreadReport["type"]) =>
     new Promise<void>((resolve) => {
       if (exited) return resolve();
@@ -67,28 +85,50 @@ export async function startEmbeddedAwsThread(options: EmbeddedAwsOptions = {}): 
       worker.postMessage(command);
     });
 
-  let address: { endpoint: string; port: number };
-  try {
-    address = await started;
-  } catch (error) {
-    await worker.terminate();
-    throw error;
-  }
-  let stopping: Promise<void> | undefined;
+  let starting: Promise<EmbeddedAwsThread> | undefined;
   return {
-    ...address,
-    async memory(collect = false) {
-      if (exited) return undefined;
-      if (collect) await answer({ type: "collect" }, "collected");
-      if (exited) return undefined;
-      const heap = await worker.getHeapStatistics();
-      return { heapUsedBytes: heap.used_heap_size, externalBytes: heap.external_memory };
+    start(options = {}) {
+      starting ??= (async () => {
+        worker.postMessage({ type: "start", options } satisfies ThreadCommand);
+        try {
+          return running(await started);
+        } catch (error) {
+          await worker.terminate();
+          throw error;
+        }
+      })();
+      return starting;
     },
-    stop() {
-      stopping ??= answer({ type: "stop" }, "stopped").then(async () => {
-        await worker.terminate();
-      });
-      return stopping;
+    async discard() {
+      await worker.terminate();
     },
   };
+
+  function running(address: { endpoint: string; port: number }): EmbeddedAwsThread {
+    let stopping: Promise<void> | undefined;
+    return {
+      ...address,
+      async memory(collect = false) {
+        if (exited) return undefined;
+        if (collect) await answer({ type: "collect" }, "collected");
+        if (exited) return undefined;
+        const heap = await worker.getHeapStatistics();
+        return { heapUsedBytes: heap.used_heap_size, externalBytes: heap.external_memory };
+      },
+      stop() {
+        stopping ??= answer({ type: "stop" }, "stopped").then(async () => {
+          await worker.terminate();
+        });
+        return stopping;
+      },
+    };
+  }
+}
+
+/**
+ * Boots the embedded emulator's thread and starts it (see {@link bootEmbeddedAwsThread}).
+ * @throws the emulator's start-up error, with its `code` (`EADDRINUSE` for a port in use).
+ */
+export function startEmbeddedAwsThread(options: EmbeddedAwsOptions = {}): Promise<EmbeddedAwsThread> {
+  return bootEmbeddedAwsThread().start(options);
 }
