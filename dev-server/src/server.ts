@@ -69,12 +69,15 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const bootWallClock = Date.now();
   const env = options.env ?? process.env;
   const log = options.log ?? (options.quiet ? silentLog : consoleLog());
-  const config = loadDevServerConfig(env);
-  const port = options.port ?? config.port;
-  const host = options.host ?? config.host;
   const teardown = new Teardown();
+  // Handed over, so ended whatever happens below (once started, the local stack stops it first).
+  const booted = options.embeddedAws;
+  if (booted) teardown.add(() => booted.discard());
 
   try {
+    const config = loadDevServerConfig(env);
+    const port = options.port ?? config.port;
+    const host = options.host ?? config.host;
     const workDir = await mkdtemp(join(tmpdir(), "sms-otp-dev-"));
     teardown.add(() => rm(workDir, { recursive: true, force: true }));
     const functions = new FunctionSet(log);

@@ -3,6 +3,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError } from "#functions/config";
 import { type EmbeddedAws, startEmbeddedAws } from "#local-aws/emulator";
 import { bootEmbeddedAwsThread } from "#local-aws/emulator-thread";
 import { provisionLocalResources } from "#local-aws/resources";
@@ -292,4 +293,19 @@ describe("with AWS_ENDPOINT_URL (LocalStack, or any emulator already running)", 
     const health = await fetch(`${external.endpoint}/health`);
     expect(health.ok).toBe(true);
   }, 60_000);
+});
+
+describe("an emulator thread handed over (as npm start does)", () => {
+  it("is ended when the configuration is bad, with the variable named", async () => {
+    const booted = bootEmbeddedAwsThread();
+    const failure = await startDevServer({
+      port: 0,
+      quiet: true,
+      env: { OTP_LENGTH: "lots" },
+      embeddedAws: booted,
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as Error).message).toContain("OTP_LENGTH");
+    await expect(booted.start({ port: 0 })).rejects.toThrow(/exited/);
+  });
 });

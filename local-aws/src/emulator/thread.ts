@@ -47,7 +47,10 @@ export interface BootedAwsThread {
    * @throws the emulator's start-up error, with its `code` (`EADDRINUSE` for a port in use).
    */
   start(options?: EmbeddedAwsOptions): Promise<EmbeddedAwsThread>;
-  /** Ends the thread without starting it, when it turns out not to be needed. */
+  /**
+   * Ends the thread, started or not: for one that turns out not to be needed, or as a last resort
+   * (a started one is better stopped first, which lets the emulator close).
+   */
   discard(): Promise<void>;
 }
 
