@@ -94,7 +94,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
             port: options.port === 0 ? 0 : config.localAwsPort,
             log,
             since: bootWallClock,
-            embeddedAws: options.embeddedAws,
+            embeddedAws: booted,
           }),
           stop: (stack) => stack.stop(),
         },
